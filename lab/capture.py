@@ -1,0 +1,149 @@
+"""A pytest plugin loaded into each variant's run: records every test's outcome and real exception.
+
+It reads exceptions from pytest's hooks (the exception objects themselves), never from terminal text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_MAX_MESSAGE = 2000
+_WORKER_KEY = "lab_failures"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed phase of one test: the exception raised, and what it wraps."""
+
+    nodeid: str
+    when: str  # collect, setup, call, teardown, or internal (pytest itself stopped)
+    exc_type: str
+    message: str
+    chain: tuple[tuple[str, str], ...] = ()  # (type, message) of the exception and those it wraps
+    raised_as: str = ""  # the type pytest reported, when exc_type is one it wraps (a group's member, a cause)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Failure:
+        return cls(**{**data, "chain": tuple(tuple(pair) for pair in data["chain"])})
+
+
+@dataclass
+class Observation:
+    """What one pytest run did."""
+
+    exit_code: int | None = None
+    outcomes: dict[str, str] = field(default_factory=dict)  # nodeid -> passed/failed/error/skipped
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def all_passed(self) -> bool:
+        return self.exit_code == 0 and bool(self.outcomes) and not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Observation:
+        failures = [Failure.from_json(f) for f in data["failures"]]
+        return cls(exit_code=data["exit_code"], outcomes=data["outcomes"], failures=failures)
+
+
+def type_name(exc: BaseException) -> str:
+    cls = type(exc)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc)[:_MAX_MESSAGE]
+
+
+def _walk(exc: BaseException, seen: set[int]) -> Iterator[BaseException]:
+    """The exception, the leaves of any exception group, its cause and its context.
+
+    The context counts because the traceback a user reads shows it ("During handling of the above
+    exception, another exception occurred"): a cleanup that fails hides the error that started it.
+    """
+    if id(exc) in seen:
+        return
+    seen.add(id(exc))
+    yield exc
+    for inner in getattr(exc, "exceptions", ()) or ():
+        if isinstance(inner, BaseException):
+            yield from _walk(inner, seen)
+    if exc.__cause__ is not None:
+        yield from _walk(exc.__cause__, seen)
+    elif exc.__context__ is not None and not exc.__suppress_context__:
+        yield from _walk(exc.__context__, seen)
+
+
+def describe(nodeid: str, when: str, exc: BaseException) -> Failure:
+    chain = tuple((type_name(e), _message(e)) for e in _walk(exc, set()))
+    return Failure(nodeid, when, type_name(exc), _message(exc), chain)
+
+
+class CapturePlugin:
+    """Collects an `Observation`; `write` saves it as JSON for the parent process."""
+
+    def __init__(self) -> None:
+        self.observation = Observation()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        report = yield
+        if report.failed and call.excinfo is not None:
+            self.observation.failures.append(describe(item.nodeid, call.when, call.excinfo.value))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcomes = self.observation.outcomes
+        if report.when == "call":
+            outcomes[report.nodeid] = report.outcome if report.outcome != "failed" else "failed"
+        elif report.failed:
+            outcomes[report.nodeid] = "error"
+        elif report.skipped:
+            outcomes.setdefault(report.nodeid, "skipped")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not report.failed:
+            return
+        # pytest keeps no exception object for collection errors; its crash summary is "Type: message".
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        exc_type, _, message = text.partition(": ")
+        self.observation.outcomes[report.nodeid or "<collection>"] = "error"
+        self.observation.failures.append(
+            Failure(report.nodeid, "collect", exc_type, message, ((exc_type, message),))
+        )
+
+    def pytest_internalerror(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # A plugin's own hook raising (a warning turned into an error at configure time, say) stops pytest
+        # before any test: the exception object is still the real one, so record it like a test's.
+        self.observation.failures.append(describe("<session>", "internal", excinfo.value))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # In a pytest-xdist worker: hand the failures to the controller, which only gets reports.
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[_WORKER_KEY] = [asdict(failure) for failure in self.observation.failures]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """pytest-xdist's controller: a worker has finished; take the failures it recorded."""
+        for data in getattr(node, "workeroutput", {}).get(_WORKER_KEY, []):
+            self.observation.failures.append(Failure.from_json(data))
+
+    def write(self, path: Path, exit_code: int) -> None:
+        self.observation.exit_code = exit_code
+        path.write_text(json.dumps(self.observation.to_json()))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Loaded as a module plugin (`-p lab.capture`): in a pytest-xdist worker, record failures there."""
+    if hasattr(config, "workerinput"):
+        config.pluginmanager.register(CapturePlugin(), "lab-capture-worker")

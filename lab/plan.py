@@ -1,0 +1,38 @@
+"""Select which scenario × variant × backend runs to make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lab.scenarios import BACKENDS, VARIANTS, Scenario
+
+
+@dataclass(frozen=True)
+class Run:
+    scenario: Scenario
+    variant: str
+    backend: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.scenario.name}/{self.variant}/{self.backend}"
+
+
+def plan(
+    scenarios: Iterable[Scenario],
+    names: Iterable[str] = (),
+    backends: Iterable[str] = BACKENDS,
+    variants: Iterable[str] = VARIANTS,
+) -> list[Run]:
+    """Runs for the chosen scenarios (by exact name, or by substring), in a stable order."""
+    wanted = list(names)
+    chosen = [s for s in scenarios if not wanted or any(w == s.name or w in s.name for w in wanted)]
+    return [
+        Run(scenario, variant, backend)
+        for scenario in chosen
+        for backend in scenario.backends
+        if backend in backends
+        for variant in VARIANTS
+        if variant in variants
+    ]

@@ -1,0 +1,183 @@
+"""Report records: one live line per run, a summary table, a JSON file, RESULTS.md."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from lab.classify import Record, Status
+from lab.expectations import Expectation, installed_version
+from lab.scenarios import Scenario
+
+PACKAGES = (
+    "pytest",
+    "pytest-asyncio",
+    "sqlalchemy",
+    "asyncpg",
+    "aiosqlite",
+    "httpx",
+    "fastapi",
+    "starlette",
+    "aiohttp",
+    "asgi-lifespan",
+    "greenlet",
+    "anyio",
+    "pytest-xdist",
+    "python",
+)
+
+_COLOURS = {Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33"}
+
+
+def versions() -> dict[str, str | None]:
+    return {package: installed_version(package) for package in PACKAGES}
+
+
+class Terminal:
+    """Writes to a stream; colour only when it is a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stdout, colour: bool | None = None, width: int = 34) -> None:
+        self.stream = stream
+        self.colour = stream.isatty() if colour is None else colour
+        self.width = width  # of the scenario column: the longest name planned
+
+    def paint(self, text: str, status: Status) -> str:
+        if not self.colour:
+            return text
+        return f"\x1b[{_COLOURS.get(status, '31')}m{text}\x1b[0m"
+
+    def line(self, text: str = "") -> None:
+        print(text, file=self.stream, flush=True)
+
+    def live(self, record: Record) -> None:
+        """One line per finished run, as it finishes."""
+        status = self.paint(f"{record.status.value:<18}", record.status)
+        shown = _excerpt(record, 90) or record.detail or ("passed" if record.expected_match else "")
+        self.line(
+            f"{status} {record.scenario:<{self.width}} {record.variant:<6} {record.backend:<8} "
+            f"{record.seconds:6.2f}s  {shown}"
+        )
+
+    def summary(self, records: Sequence[Record], wall: float) -> None:
+        """A scenario × backend table of both variants' statuses, then the totals."""
+        self.line()
+        backends = sorted({r.backend for r in records}, key=lambda b: (b != "sqlite", b))
+        columns = " ".join(f"{b + ' broken':<24}{b + ' fixed':<20}" for b in backends)
+        header = f"{'scenario':<{self.width}} {columns}"
+        self.line(header.rstrip())
+        self.line("-" * len(header.rstrip()))
+        by_key = {(r.scenario, r.variant, r.backend): r for r in records}
+        for scenario in dict.fromkeys(r.scenario for r in records):
+            cells = []
+            for backend in backends:
+                for variant, width in (("broken", 24), ("fixed", 20)):
+                    record = by_key.get((scenario, variant, backend))
+                    text = record.status.value if record else "-"
+                    cell = f"{text:<{width}}"
+                    cells.append(self.paint(cell, record.status) if record else cell)
+            self.line(f"{scenario:<{self.width}} " + "".join(cells).rstrip())
+        counts: dict[str, int] = {}
+        for record in records:
+            counts[record.status.value] = counts.get(record.status.value, 0) + 1
+        totals = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        self.line()
+        self.line(f"{len(records)} runs: {totals or 'none'}; {wall:.1f}s wall")
+
+
+def _error(record: Record) -> str:
+    if not record.error_type:
+        return ""
+    return f"{record.error_type}: {' '.join((record.error_message or '').split())}"
+
+
+_PATH = re.compile(r"(?:/[\w.@+-]+)+/(site-packages|lib/python3\.\d+|lab-runs-\w+)/")
+
+
+def _portable(text: str) -> str:
+    """Drop this machine's path prefixes (interpreter, temp folders) from text written to the repo."""
+    return _PATH.sub(lambda m: "" if m.group(1).startswith("lab-runs-") else "…/", text)
+
+
+def _excerpt(record: Record, width: int, portable: bool = False) -> str:
+    """`Type: message`, cut to `width` around the part the expectation matched, if it matched."""
+    text = _portable(_error(record)) if portable else _error(record)
+    if len(text) <= width:
+        return text
+    found = re.search(record.pattern, text) if record.pattern else None
+    if found is None or found.end() <= width - 1:
+        return _clip(text, width)
+    head = f"{record.error_type}: …"
+    start = max(len(head), found.end() - (width - len(head)))
+    return head + text[start : start + width - len(head)]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_json(path: Path, records: Iterable[Record]) -> None:
+    found = versions()
+    path.write_text(json.dumps([r.to_json(found) for r in records], indent=2) + "\n")
+
+
+def write_markdown(path: Path, records: Sequence[Record]) -> None:
+    """RESULTS.md: what one run observed, per scenario and backend, with the versions it used."""
+    found = versions()
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    lines = [
+        "# Results",
+        "",
+        f"Generated by `lab run --markdown RESULTS.md` on {stamp}, from the run it describes. "
+        "Do not edit by hand: run the lab again.",
+        "",
+        "| package | version |",
+        "|---|---|",
+        *(f"| {name} | {value or 'not installed'} |" for name, value in found.items()),
+        "",
+        "| scenario | backend | broken variant | observed error (broken) | fixed variant |",
+        "|---|---|---|---|---|",
+    ]
+    by_key = {(r.scenario, r.variant, r.backend): r for r in records}
+    for scenario, backend in dict.fromkeys((r.scenario, r.backend) for r in records):
+        broken, fixed = by_key.get((scenario, "broken", backend)), by_key.get((scenario, "fixed", backend))
+        error = _excerpt(broken, 160, portable=True).replace("|", "\\|") if broken else ""
+        if broken and not error and broken.status is Status.AS_EXPECTED:
+            error = "(passes here, as expected)"
+        lines.append(
+            f"| [{scenario}](scenarios/{scenario}/README.md) | {backend} | "
+            f"{broken.status.value if broken else '-'} | {error or '-'} | "
+            f"{fixed.status.value if fixed else '-'} |"
+        )
+    ok = sum(r.status is Status.AS_EXPECTED for r in records)
+    lines += ["", f"{ok} of {len(records)} runs as expected.", ""]
+    path.write_text("\n".join(lines))
+
+
+def index_markdown(scenarios: Sequence[Scenario]) -> str:
+    """The README's scenario index: one row per scenario, its symptom, and what the broken variant raises."""
+    lines = ["| scenario | symptom | broken variant, by backend |", "|---|---|---|"]
+    for scenario in scenarios:
+        by_outcome: dict[str, list[str]] = {}
+        for backend, options in scenario.expectations["broken"].items():
+            by_outcome.setdefault(" or ".join(map(_expected, options)), []).append(backend)
+        shows = "; ".join(f"{', '.join(backends)}: {outcome}" for outcome, backends in by_outcome.items())
+        lines.append(
+            f"| [{scenario.name}](scenarios/{scenario.name}/README.md) | "
+            f"{_cell(scenario.symptom)} | {_cell(shows)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _expected(option: Expectation) -> str:
+    shown = "passes" if option.passes else option.crashes or f"`{option.raises}`"
+    versions = ", ".join(f"{name} {spec}" for name, spec in option.versions.items())
+    return f"{shown} ({versions})" if versions else shown
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,140 @@
+"""Discover scenarios: one folder each, with `scenario.toml`, `tests/`, `broken/` and `fixed/`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lab.expectations import PASSES, Expectation, ExpectationError, parse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BACKENDS = ("sqlite", "postgres")
+VARIANTS = ("broken", "fixed")
+MANIFEST = "scenario.toml"
+_FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", *VARIANTS}
+
+
+class ScenarioError(ValueError):
+    """A scenario folder that cannot be run; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path
+    title: str
+    symptom: str
+    backends: tuple[str, ...]
+    # variant -> backend -> options, first whose version ranges hold wins
+    expectations: Mapping[str, Mapping[str, tuple[Expectation, ...]]]
+    tags: tuple[str, ...] = ()
+    difficulty: str = ""
+    timeout: float | None = None
+
+    def variant_dir(self, variant: str) -> Path:
+        return self.path / variant
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A folder under `scenarios/` that could not be loaded, kept so the run can report it."""
+
+    name: str
+    path: Path
+    message: str
+
+
+@dataclass
+class Catalogue:
+    scenarios: list[Scenario] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def discover(root: Path) -> Catalogue:
+    """Load every scenario folder under `root`; a broken folder becomes a Problem, not an abort."""
+    catalogue = Catalogue()
+    if not root.is_dir():
+        raise ScenarioError(f"{root}: no such scenarios directory")
+    for path in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        try:
+            catalogue.scenarios.append(load(path))
+        except ScenarioError as error:
+            catalogue.problems.append(Problem(path.name, path, str(error)))
+    return catalogue
+
+
+def load(path: Path) -> Scenario:
+    manifest = path / MANIFEST
+    if not manifest.is_file():
+        raise ScenarioError(f"{manifest}: missing")
+    try:
+        data = tomllib.loads(manifest.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{manifest}: not valid TOML: {error}") from None
+    for missing in [p for p in ("tests", *VARIANTS) if not (path / p).is_dir()]:
+        raise ScenarioError(f"{path / missing}: missing folder")
+    try:
+        return _build(path, data)
+    except ExpectationError as error:
+        raise ScenarioError(f"{manifest}: {error}") from None
+
+
+def _build(path: Path, data: Mapping[str, object]) -> Scenario:
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise ExpectationError(f"unknown field {sorted(unknown)[0]!r}")
+    title, symptom = (_text(data, key) for key in ("title", "symptom"))
+    backends = data.get("backends", list(BACKENDS))
+    if not isinstance(backends, list) or not backends or any(b not in BACKENDS for b in backends):
+        raise ExpectationError(f"backends: expected a list from {list(BACKENDS)}, got {backends!r}")
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ExpectationError(f"tags: expected a list of strings, got {tags!r}")
+    timeout = data.get("timeout")
+    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ExpectationError(f"timeout: expected a positive number of seconds, got {timeout!r}")
+    expectations = {
+        variant: _variant_expectations(data.get(variant, {}), variant, backends) for variant in VARIANTS
+    }
+    if all(opt == (PASSES,) for opt in expectations["broken"].values()):
+        raise ExpectationError("broken: no backend expects a failure; this scenario shows nothing")
+    return Scenario(
+        name=path.name,
+        path=path,
+        title=title,
+        symptom=symptom,
+        backends=tuple(backends),
+        expectations=expectations,
+        tags=tuple(tags),
+        difficulty=str(data.get("difficulty", "")),
+        timeout=float(timeout) if timeout is not None else None,
+    )
+
+
+def _text(data: Mapping[str, object], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ExpectationError(f"{key}: expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _variant_expectations(
+    table: object, variant: str, backends: list[str]
+) -> dict[str, tuple[Expectation, ...]]:
+    """`[broken]` maps a backend (or `default`) to what that variant does there; unset means passes."""
+    if not isinstance(table, Mapping):
+        raise ExpectationError(f"{variant}: expected a table, got {table!r}")
+    unknown = set(table) - {*BACKENDS, "default"}
+    if unknown:
+        raise ExpectationError(f"{variant}: unknown backend {sorted(unknown)[0]!r}")
+    default = parse(table["default"], f"{variant}.default") if "default" in table else (PASSES,)
+    return {
+        backend: parse(table[backend], f"{variant}.{backend}") if backend in table else default
+        for backend in backends
+    }

@@ -1,0 +1,46 @@
+"""As found in many projects and tutorials: the engine and sessionmaker built when conftest is imported."""
+
+import os
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from shared_app import Base, Settings, create_app, get_db
+from shared_app.testing import serve_upstream
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+API_TOKEN = "test-token"
+
+engine = create_async_engine(DATABASE_URL)
+TestingSessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def override_get_db():
+    async with TestingSessionLocal() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def upstream_url():
+    with serve_upstream() as url:
+        yield url
+
+
+@pytest.fixture
+async def client(upstream_url):
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(Base.metadata.create_all)
+    app = create_app(Settings(DATABASE_URL, upstream_url, API_TOKEN, create_schema=False))
+    app.dependency_overrides[get_db] = override_get_db
+    async with LifespanManager(app) as manager:
+        async with AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client:
+            yield client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def auth_headers():
+    return {"Authorization": f"Bearer {API_TOKEN}"}

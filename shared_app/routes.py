@@ -1,0 +1,64 @@
+"""The HTTP routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared_app.db import get_db
+from shared_app.models import User
+from shared_app.schemas import UserCreate, UserOut, UserProfile
+from shared_app.security import hash_password, verify_auth
+
+router = APIRouter()
+Session = Annotated[AsyncSession, Depends(get_db)]
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, dependencies=[Depends(verify_auth)])
+async def create_user(body: UserCreate, session: Session) -> UserOut:
+    user = User(email=body.email, name=body.name, password_hash=hash_password(body.password))
+    session.add(user)
+    try:
+        await session.commit()
+    except IntegrityError:
+        # The unique email index said no; the session is unusable until rolled back.
+        await session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "email already registered") from None
+    return UserOut.model_validate(user)
+
+
+@router.get("/users")
+async def list_users(session: Session) -> list[UserOut]:
+    users = await session.scalars(select(User).order_by(User.id))
+    return [UserOut.model_validate(user) for user in users]
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: int, session: Session) -> UserOut:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "user not found")
+    return UserOut.model_validate(user)
+
+
+@router.get("/users/{user_id}/profile")
+async def get_profile(user_id: int, session: Session, request: Request) -> UserProfile:
+    """The user, enriched by the upstream profile service through the app's aiohttp session."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "user not found")
+    http = request.app.state.http
+    async with http.get("/profiles", params={"email": user.email}) as response:
+        if response.status != 200:
+            raise HTTPException(status.HTTP_502_BAD_GATEWAY, "profile service unavailable")
+        extra = await response.json()
+    return UserProfile(**UserOut.model_validate(user).model_dump(), **extra)

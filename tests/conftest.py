@@ -1,0 +1,94 @@
+"""Helpers for the lab's own tests: build tiny throwaway scenarios and run the real `lab` command on them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+PASSING_TEST = "def test_ok():\n    assert 1 + 1 == 2\n"
+FAILING_TEST = "def test_divides():\n    assert 1 / 0\n"
+
+
+@dataclass
+class LabResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    records: list[dict]
+
+    def status(self, scenario: str, variant: str, backend: str = "sqlite") -> str:
+        (record,) = [
+            r for r in self.records
+            if (r["scenario"], r["variant"], r["backend"]) == (scenario, variant, backend)
+        ]
+        return record["status"]
+
+
+class Scenarios:
+    """A scenarios folder in a tmp dir; `add` writes one scenario from a few strings."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root
+        self.out = out
+        root.mkdir(exist_ok=True)
+
+    def add(
+        self,
+        name: str,
+        manifest: str,
+        broken: str = FAILING_TEST,
+        fixed: str = PASSING_TEST,
+        conftest: str = "",
+    ) -> Path:
+        path = self.root / name
+        for folder in ("tests", "broken", "fixed"):
+            (path / folder).mkdir(parents=True)
+        (path / "scenario.toml").write_text(textwrap.dedent(manifest))
+        # the variant's test lives in its conftest-side file so one tests/ folder serves both
+        (path / "tests" / "test_it.py").write_text("from variant_body import *  # noqa: F403\n")
+        (path / "broken" / "variant_body.py").write_text(textwrap.dedent(broken))
+        (path / "fixed" / "variant_body.py").write_text(textwrap.dedent(fixed))
+        for variant in ("broken", "fixed"):
+            (path / variant / "conftest.py").write_text(
+                "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path(__file__).parent))\n"
+                + textwrap.dedent(conftest)
+            )
+        return path
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> LabResult:
+        out = self.out / "records.json"
+        out.unlink(missing_ok=True)
+        completed = subprocess.run(
+            [sys.executable, "-m", "lab", "run", "--scenarios-dir", str(self.root), "--json", str(out),
+             *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=os.environ if env is None else env,
+            cwd=REPO,
+        )
+        records = json.loads(out.read_text()) if out.is_file() else []
+        return LabResult(completed.returncode, completed.stdout, completed.stderr, records)
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path) -> Scenarios:
+    return Scenarios(tmp_path / "scenarios", tmp_path)
+
+
+SQLITE_ONLY = """
+title = "t"
+symptom = "s"
+backends = ["sqlite"]
+[broken]
+default = { raises = "ZeroDivisionError", match = "division by zero" }
+"""

@@ -1,0 +1,43 @@
+"""The JSON records and the printed table tell the same story."""
+
+import re
+
+from conftest import SQLITE_ONLY
+
+FIELDS = {
+    "scenario", "variant", "backend", "status", "expected_match", "error_type", "error_message", "seconds",
+    "versions",
+}
+PACKAGES = {"pytest", "pytest-asyncio", "sqlalchemy", "asyncpg", "aiosqlite", "httpx", "fastapi",
+            "starlette", "aiohttp", "python"}
+
+
+def test_json_records_agree_with_the_printed_lines(scenarios):
+    scenarios.add("ok", SQLITE_ONLY)
+    scenarios.add("regression", SQLITE_ONLY, fixed="def test_no():\n    assert False\n")
+    result = scenarios.run()
+    assert len(result.records) == 4
+    for record in result.records:
+        assert FIELDS <= set(record)
+        assert PACKAGES <= set(record["versions"])
+        line = re.compile(
+            rf"^{re.escape(record['status'])}\s+{record['scenario']}\s+{record['variant']}\s+{record['backend']}\s",
+            re.M,
+        )
+        assert line.search(result.stdout), (record, result.stdout)
+    assert "4 runs: 3 as-expected, 1 fixed-failed" in result.stdout
+
+
+def test_no_colour_when_not_a_terminal(scenarios):
+    scenarios.add("ok", SQLITE_ONLY)
+    assert "\x1b[" not in scenarios.run().stdout
+
+
+def test_markdown_report(scenarios, tmp_path):
+    scenarios.add("ok", SQLITE_ONLY)
+    markdown = tmp_path / "RESULTS.md"
+    scenarios.run("--markdown", str(markdown))
+    text = markdown.read_text()
+    row = "| [ok](scenarios/ok/README.md) | sqlite | as-expected | ZeroDivisionError: division by zero |"
+    assert row in text
+    assert "| pytest-asyncio |" in text

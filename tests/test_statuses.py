@@ -1,0 +1,130 @@
+"""Every status the runner can give, each produced for real by a tiny scenario."""
+
+from conftest import FAILING_TEST, PASSING_TEST, SQLITE_ONLY
+
+
+def test_as_expected_and_exit_zero(scenarios):
+    scenarios.add("ok", SQLITE_ONLY)
+    result = scenarios.run()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.status("ok", "broken") == "as-expected"
+    assert result.status("ok", "fixed") == "as-expected"
+    broken = next(r for r in result.records if r["variant"] == "broken")
+    assert broken["error_type"] == "ZeroDivisionError"
+    assert broken["error_message"] == "division by zero"
+    assert broken["expected_match"] is True
+
+
+def test_broken_variant_that_passes(scenarios):
+    scenarios.add("fixed-upstream", SQLITE_ONLY, broken=PASSING_TEST)
+    result = scenarios.run()
+    assert result.returncode == 1
+    assert result.status("fixed-upstream", "broken") == "broken-passed"
+    assert result.status("fixed-upstream", "fixed") == "as-expected"
+
+
+def test_fixed_variant_that_fails(scenarios):
+    scenarios.add("regression", SQLITE_ONLY, fixed=FAILING_TEST)
+    result = scenarios.run()
+    assert result.returncode == 1
+    assert result.status("regression", "fixed") == "fixed-failed"
+
+
+def test_broken_variant_failing_with_another_error(scenarios):
+    scenarios.add("other", SQLITE_ONLY, broken="def test_key():\n    {}['missing']\n")
+    result = scenarios.run()
+    assert result.returncode == 1
+    assert result.status("other", "broken") == "failed-differently"
+    broken = next(r for r in result.records if r["variant"] == "broken")
+    assert broken["error_type"] == "KeyError"
+
+
+def test_hang_becomes_timeout_and_the_rest_still_runs(scenarios):
+    scenarios.add("hangs", SQLITE_ONLY, broken="import time\ndef test_sleeps():\n    time.sleep(60)\n")
+    scenarios.add("ok", SQLITE_ONLY)
+    result = scenarios.run("--timeout", "3")
+    assert result.returncode == 1
+    assert result.status("hangs", "broken") == "timeout"
+    assert result.status("ok", "broken") == "as-expected"
+
+
+def test_conftest_that_cannot_import_is_an_error(scenarios):
+    scenarios.add("cannot-run", SQLITE_ONLY, conftest="import no_such_module_anywhere\n")
+    result = scenarios.run()
+    assert result.returncode == 1
+    assert result.status("cannot-run", "broken") == "error"
+    assert result.status("cannot-run", "fixed") == "error"
+
+
+def test_pytest_stopped_by_the_expected_exception_is_as_expected(scenarios):
+    # what scenario 23 shows: a plugin hook raises before any test, and pytest reports an INTERNALERROR
+    stops = "def pytest_sessionstart(session):\n    1 / 0\n"
+    scenarios.add("stops", SQLITE_ONLY, conftest=stops)
+    result = scenarios.run("--variant", "broken")
+    assert result.status("stops", "broken") == "as-expected", result.stdout
+    broken = result.records[0]
+    assert (broken["error_type"], broken["nodeid"]) == ("ZeroDivisionError", "<session>")
+
+
+def test_pytest_stopped_by_another_exception_is_an_error(scenarios):
+    scenarios.add("stops", SQLITE_ONLY, conftest="def pytest_sessionstart(session):\n    {}['key']\n")
+    result = scenarios.run("--variant", "broken")
+    assert result.status("stops", "broken") == "error"
+    assert result.records[0]["error_type"] == "KeyError"
+
+
+def test_failures_in_xdist_workers_are_recorded(scenarios):
+    path = scenarios.add("parallel", SQLITE_ONLY)
+    (path / "pytest.ini").write_text("[pytest]\naddopts = -n 2\n")
+    result = scenarios.run("--variant", "broken")
+    assert result.status("parallel", "broken") == "as-expected", result.stdout
+    assert result.records[0]["error_type"] == "ZeroDivisionError"
+
+
+def test_crash_matches_a_crashes_expectation(scenarios):
+    manifest = SQLITE_ONLY.replace(
+        'default = { raises = "ZeroDivisionError", match = "division by zero" }',
+        'default = { crashes = "SIGABRT" }',
+    )
+    scenarios.add("crashes", manifest, broken="import os\ndef test_abort():\n    os.abort()\n")
+    result = scenarios.run()
+    assert result.status("crashes", "broken") == "as-expected"
+    assert next(r for r in result.records if r["variant"] == "broken")["error_type"] == "SIGABRT"
+
+
+def test_subprocess_isolation_gives_the_same_records(scenarios):
+    scenarios.add("ok", SQLITE_ONLY)
+    result = scenarios.run("--isolation", "subprocess")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.status("ok", "broken") == "as-expected"
+
+
+def test_version_range_picks_the_expectation(scenarios):
+    manifest = """
+    title = "t"
+    symptom = "s"
+    backends = ["sqlite"]
+    [[broken.default]]
+    versions = { pytest = "<1" }
+    raises = "KeyError"
+    [[broken.default]]
+    versions = { pytest = ">=1" }
+    raises = "ZeroDivisionError"
+    """
+    scenarios.add("ranged", manifest)
+    result = scenarios.run()
+    assert result.status("ranged", "broken") == "as-expected"
+
+
+def test_selection_by_name_and_backend(scenarios):
+    scenarios.add("alpha", SQLITE_ONLY)
+    scenarios.add("beta", SQLITE_ONLY)
+    result = scenarios.run("alp", "-b", "sqlite", "--variant", "fixed")
+    assert [(r["scenario"], r["variant"]) for r in result.records] == [("alpha", "fixed")]
+
+
+def test_unknown_name_is_a_usage_error(scenarios):
+    scenarios.add("alpha", SQLITE_ONLY)
+    result = scenarios.run("gamma")
+    assert result.returncode == 2
+    assert "no scenario matches 'gamma'" in result.stderr
