@@ -16,6 +16,9 @@ from lab.report import Terminal, index_markdown, write_json, write_markdown
 from lab.scenarios import BACKENDS, VARIANTS, Catalogue, ScenarioError, discover
 from lab.session import problem_record, run_all
 
+# Runs whose own output ends with what a reader needs (a traceback, a stack dump), printed without `-s`.
+SHOW_TAIL = (Status.TIMEOUT, Status.ERROR, Status.FIXED_FAILED, Status.FAILED_DIFFERENTLY)
+
 
 def default_scenarios_dir() -> Path:
     """`./scenarios` when run from a checkout, else the folder beside the installed package."""
@@ -101,6 +104,8 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
         terminal.live(record)
         if options.show_output and record.output:
             terminal.line(record.output)
+        elif record.status in SHOW_TAIL and record.output:
+            terminal.tail(record)
 
     for problem in catalogue.problems:
         if not options.names or any(n in problem.name for n in options.names):

@@ -8,19 +8,21 @@ drops its own `lab_*` databases; it never writes into the database the URL names
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import secrets
 import tempfile
 import warnings
+from collections.abc import Coroutine
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy.engine import URL, make_url
 
 ENV_URL = "TEST_DATABASE_URL"
+T = TypeVar("T")
 
 
 class ProvisionError(RuntimeError):
@@ -121,10 +123,7 @@ class PostgresServer:
     def _admin(self, sql: str, *args: object) -> list[object]:
         dsn = self.admin_url().set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            # On its own thread: before Python 3.12, asyncio.run() leaves the calling thread marked as
-            # having had a loop, and forked runs would inherit that (get_event_loop() would then raise).
-            with concurrent.futures.ThreadPoolExecutor(1) as pool:
-                return pool.submit(asyncio.run, _execute(dsn, sql, *args)).result()
+            return _run_detached(_execute(dsn, sql, *args))
         except (OSError, ImportError) as error:
             raise ProvisionError(f"{self.source}: {error}") from None
         except Exception as error:  # asyncpg's errors share no base class worth naming here
@@ -138,6 +137,26 @@ class PostgresServer:
             self._embedded = None
         if self._pgdata is not None:
             self._pgdata.cleanup()
+
+
+def _run_detached(coroutine: Coroutine[object, object, T]) -> T:
+    """Run a coroutine on a private loop in this thread, leaving no trace a forked run could inherit.
+
+    Not `asyncio.run()`: before Python 3.12 it leaves the thread marked as having set a loop, so a run
+    forked afterwards would see `get_event_loop()` raise where a user's own pytest would not. Not on a
+    thread either: a thread that used OpenSSL (asyncpg makes an SSLContext for TCP connections) may hold
+    OpenSSL's locks a moment after `join()`, and a run forked in that moment deadlocks the first time
+    one of its own threads makes an SSLContext.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 async def _execute(dsn: str, sql: str, *args: object) -> list[object]:

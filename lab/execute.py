@@ -7,6 +7,7 @@ one child per run: each child starts with the stack loaded and nothing else shar
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import json
 import os
@@ -40,6 +41,10 @@ PRELOAD = (
 )
 
 T = TypeVar("T")
+
+# Sent to a run that outlives its timeout, so its log shows where every thread was stuck; then SIGKILL.
+DUMP_SIGNAL = signal.SIGUSR1
+DUMP_GRACE = 0.3
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ def run_in_child(job: Job) -> int:
     with open(job.log_path, "wb", buffering=0) as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
+        # A descriptor of its own: pytest's fd capture swaps 1 and 2 out from under a running test.
+        faulthandler.register(DUMP_SIGNAL, file=os.dup(log.fileno()), all_threads=True)
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - lives as long as the child
     sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
     plugin = CapturePlugin()
@@ -145,8 +152,11 @@ class _Child:
         pid, status = os.waitpid(self.pid, os.WNOHANG)
         return None if pid == 0 else os.waitstatus_to_exitcode(status)
 
-    def kill(self) -> None:
+    def kill(self, dump: bool = False) -> None:
         try:
+            if dump:
+                os.kill(self.pid, DUMP_SIGNAL)
+                time.sleep(DUMP_GRACE)  # faulthandler writes from its signal handler, at once
             os.killpg(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
@@ -190,7 +200,7 @@ class Pool(Generic[T]):
                     if status is None and now < child.deadline:
                         continue
                     if status is None:
-                        child.kill()
+                        child.kill(dump=True)
                     del running[pid]
                     finish(item, job, Finished(status, status is None, now - child.started))
                 time.sleep(0.01)

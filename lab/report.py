@@ -31,6 +31,9 @@ PACKAGES = (
     "python",
 )
 
+# A stack dump's frames of pytest's and the lab's own machinery: the same in every dump, never the answer.
+_RUNNER_FRAME = re.compile(r'^\s+File ".*/(_pytest|pluggy|lab)/[^"]*", line \d+ in |^\s+File ".*/bin/lab"')
+
 _COLOURS = {Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33"}
 
 
@@ -62,6 +65,12 @@ class Terminal:
             f"{status} {record.scenario:<{self.width}} {record.variant:<6} {record.backend:<8} "
             f"{record.seconds:6.2f}s  {shown}"
         )
+
+    def tail(self, record: Record, lines: int = 60) -> None:
+        """The end of a run's own output, indented: where a timeout hung, what a regression raised."""
+        kept = [line for line in record.output.rstrip().splitlines() if not _RUNNER_FRAME.search(line)]
+        for line in kept[-lines:]:
+            self.line(f"    | {line}")
 
     def summary(self, records: Sequence[Record], wall: float) -> None:
         """A scenario × backend table of both variants' statuses, then the totals."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import re
 import shutil
@@ -110,13 +109,10 @@ def run_all(
 
     owned = servers or Servers()
     try:
-        # Servers start before any run (one starting mid-run would skew its timings), on a thread while
-        # the pool imports the stack: each takes a second or more. The thread ends before any fork.
-        with concurrent.futures.ThreadPoolExecutor(1) as starter:
-            started = starter.submit(_start_servers, owned, [run.backend for run in runs])
-            pool = Pool(workers, isolation)
-            started.result()
-        pool.run(runs, start, finish)
+        # Servers start before any run, so that no run's timing includes one. Never on a thread: the
+        # pool forks, and a thread's leftovers (a held lock) would be forked into every run.
+        _start_servers(owned, [run.backend for run in runs])
+        Pool(workers, isolation).run(runs, start, finish)
     finally:
         if servers is None:
             owned.__exit__(None, None, None)
