@@ -32,7 +32,9 @@ PACKAGES = (
 )
 
 # A stack dump's frames of pytest's and the lab's own machinery: the same in every dump, never the answer.
-_RUNNER_FRAME = re.compile(r'^\s+File ".*/(_pytest|pluggy|lab)/[^"]*", line \d+ in |^\s+File ".*/bin/lab"')
+_RUNNER_FRAME = re.compile(
+    r'^\s+File ".*/(_pytest/.*|pluggy/.*|lab/(cli|execute|session)\.py|bin/lab)", line \d+ in '
+)
 
 _COLOURS = {Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33"}
 
