@@ -109,9 +109,14 @@ def _error(record: Record) -> str:
 _PATH = re.compile(r"(?:/[\w.@+-]+)+/(site-packages|lib/python3\.\d+|lab-runs-\w+)/")
 
 
+# An object's address in a repr: different in every run, so RESULTS.md would change for nothing.
+_ADDRESS = re.compile(r"\b0x[0-9a-f]{6,}\b")
+
+
 def _portable(text: str) -> str:
-    """Drop this machine's path prefixes (interpreter, temp folders) from text written to the repo."""
-    return _PATH.sub(lambda m: "" if m.group(1).startswith("lab-runs-") else "…/", text)
+    """Drop what belongs to this machine and run (paths, object addresses) from text written to the repo."""
+    text = _PATH.sub(lambda m: "" if m.group(1).startswith("lab-runs-") else "…/", text)
+    return _ADDRESS.sub("0x…", text)
 
 
 def _excerpt(record: Record, width: int, portable: bool = False) -> str:
