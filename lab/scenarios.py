@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.expectations import PASSES, Expectation, ExpectationError, parse
+from lab.expectations import PASSES, Expectation, ExpectationError, parse, parse_versions, versions_hold
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -17,11 +17,24 @@ else:  # pragma: no cover
 BACKENDS = ("sqlite", "postgres")
 VARIANTS = ("broken", "fixed")
 MANIFEST = "scenario.toml"
-_FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", *VARIANTS}
+_FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", "requires", *VARIANTS}
+_REQUIRES_FIELDS = {"versions", "why", "variants"}
 
 
 class ScenarioError(ValueError):
     """A scenario folder that cannot be run; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Versions outside which a variant cannot apply at all (it uses an API they lack); `why` says so."""
+
+    versions: Mapping[str, str]
+    why: str
+    variants: tuple[str, ...] = VARIANTS
+
+    def unmet(self) -> bool:
+        return not versions_hold(self.versions)
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,15 @@ class Scenario:
     tags: tuple[str, ...] = ()
     difficulty: str = ""
     timeout: float | None = None
+    requires: tuple[Requirement, ...] = ()
 
     def variant_dir(self, variant: str) -> Path:
         return self.path / variant
+
+    def not_applicable(self, variant: str) -> str | None:
+        """Why `variant` cannot run with the installed versions; None when it can."""
+        unmet = [r.why for r in self.requires if variant in r.variants and r.unmet()]
+        return "; ".join(unmet) or None
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,7 @@ def _build(path: Path, data: Mapping[str, object]) -> Scenario:
     timeout = data.get("timeout")
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
         raise ExpectationError(f"timeout: expected a positive number of seconds, got {timeout!r}")
+    requires = _requirements(data.get("requires", []))
     expectations = {
         variant: _variant_expectations(data.get(variant, {}), variant, backends) for variant in VARIANTS
     }
@@ -114,7 +134,35 @@ def _build(path: Path, data: Mapping[str, object]) -> Scenario:
         tags=tuple(tags),
         difficulty=str(data.get("difficulty", "")),
         timeout=float(timeout) if timeout is not None else None,
+        requires=requires,
     )
+
+
+def _requirements(value: object) -> tuple[Requirement, ...]:
+    """`[[requires]]`: version ranges a variant needs, each with the reason shown when unmet."""
+    if not isinstance(value, list):
+        raise ExpectationError(f"requires: expected a list of tables ([[requires]]), got {value!r}")
+    found = []
+    for i, table in enumerate(value):
+        where = f"requires[{i}]"
+        if not isinstance(table, Mapping):
+            raise ExpectationError(f"{where}: expected a table, got {table!r}")
+        unknown = set(table) - _REQUIRES_FIELDS
+        if unknown:
+            raise ExpectationError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+        versions = parse_versions(table.get("versions"), f"{where}.versions")
+        if not versions:
+            raise ExpectationError(f"{where}.versions: expected at least one package = \"range\"")
+        why = table.get("why")
+        if not isinstance(why, str) or not why.strip():
+            raise ExpectationError(f"{where}.why: expected the reason a reader sees, got {why!r}")
+        variants = table.get("variants", list(VARIANTS))
+        if not isinstance(variants, list) or not variants or any(v not in VARIANTS for v in variants):
+            raise ExpectationError(
+                f"{where}.variants: expected a list from {list(VARIANTS)}, got {variants!r}"
+            )
+        found.append(Requirement(versions, why.strip(), tuple(variants)))
+    return tuple(found)
 
 
 def _text(data: Mapping[str, object], key: str) -> str:

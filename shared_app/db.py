@@ -37,7 +37,7 @@ class Database:
 
     async def ping(self) -> bool:
         async with self.engine.connect() as conn:
-            return (await conn.scalar(text("SELECT 1"))) == 1
+            return bool(await conn.scalar(text("SELECT 1")) == 1)
 
     async def dispose(self) -> None:
         if self._engine is not None:

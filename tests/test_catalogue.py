@@ -2,7 +2,6 @@
 
 import os
 
-import pytest
 from conftest import REPO, Scenarios
 
 from lab.databases import ENV_URL
@@ -26,6 +25,5 @@ def test_catalogue_on_sqlite_and_embedded_postgres(tmp_path):
     _check_catalogue(tmp_path, {k: v for k, v in os.environ.items() if k != ENV_URL})
 
 
-@pytest.mark.skipif(not os.environ.get(ENV_URL), reason=f"{ENV_URL} not set")
-def test_catalogue_on_the_server_named_by_test_database_url(tmp_path):
-    _check_catalogue(tmp_path, dict(os.environ))
+def test_catalogue_on_the_server_named_by_test_database_url(tmp_path, server_url):
+    _check_catalogue(tmp_path, {**os.environ, ENV_URL: server_url})

@@ -4,8 +4,6 @@ import asyncio
 import os
 from pathlib import Path
 
-import pytest
-
 from lab.databases import ENV_URL, PostgresServer, SqliteServer, safe_url
 
 
@@ -60,9 +58,8 @@ def test_embedded_postgres_creates_and_drops():
     assert leftover.name not in server.created
 
 
-@pytest.mark.skipif(not os.environ.get(ENV_URL), reason=f"{ENV_URL} not set")
-def test_server_from_env_creates_and_drops():
-    server = PostgresServer(os.environ[ENV_URL])
+def test_server_from_env_creates_and_drops(server_url):
+    server = PostgresServer(server_url)
     try:
         _check_server(server)
     finally:

@@ -1,8 +1,10 @@
 """The JSON records and the printed table tell the same story."""
 
 import re
+import subprocess
+import sys
 
-from conftest import SQLITE_ONLY
+from conftest import REPO, SQLITE_ONLY
 
 FIELDS = {
     "scenario", "variant", "backend", "status", "expected_match", "error_type", "error_message", "seconds",
@@ -54,3 +56,88 @@ def test_markdown_report_holds_nothing_of_this_run_or_machine(scenarios, tmp_pat
     # object addresses differ in every run: kept, RESULTS.md would change each time for nothing
     assert "ValueError: bad <object object at 0x…> |" in text
     assert not re.search(r"0x[0-9a-f]{6,}", text)
+
+
+def test_records_come_out_in_catalogue_order_whatever_finished_first(scenarios):
+    slow = "import time\ndef test_slow():\n    time.sleep(1.5)\n    assert 1 / 0\n"
+    scenarios.add("a-slow", SQLITE_ONLY, broken=slow)
+    scenarios.add("b-fast", SQLITE_ONLY)
+    result = scenarios.run("-j", "4")
+    keys = [(r["scenario"], r["variant"]) for r in result.records]
+    assert keys == [("a-slow", "broken"), ("a-slow", "fixed"), ("b-fast", "broken"), ("b-fast", "fixed")]
+    table = result.stdout[result.stdout.index("scenario "):]
+    assert table.index("a-slow") < table.index("b-fast")
+
+
+def test_a_reader_that_leaves_early_never_turns_a_failure_into_success(scenarios):
+    scenarios.add("regression", SQLITE_ONLY, fixed="def test_no():\n    assert False\n")
+    scenarios.add("zz-later", SQLITE_ONLY)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lab", "run", "--scenarios-dir", str(scenarios.root), "-j", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+    )
+    process.stdout.readline()  # `lab run | head -1`
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=240)
+    assert process.returncode == 1, stderr
+    assert b"BrokenPipeError" not in stderr
+
+
+def _record(scenario, variant, backend, status, error=None):
+    from lab.classify import Record, Status
+
+    return Record(scenario, variant, backend, Status(status), "x",
+                  error_type=error, error_message="boom" if error else None)
+
+
+def test_results_md_keeps_every_row_each_status_in_its_column_and_counts_truly(tmp_path):
+    from lab.report import write_markdown
+
+    records = [
+        _record("a", "broken", "sqlite", "as-expected", "RuntimeError"),
+        _record("a", "fixed", "sqlite", "fixed-failed", "KeyError"),
+        _record("b", "broken", "postgres", "broken-passed"),
+        _record("b", "fixed", "postgres", "as-expected"),
+    ]
+    path = tmp_path / "RESULTS.md"
+    write_markdown(path, records)
+    text = path.read_text()
+    assert "| [a](scenarios/a/README.md) | sqlite | as-expected | RuntimeError: boom | fixed-failed |" in text
+    assert "| [b](scenarios/b/README.md) | postgres | broken-passed | - | as-expected |" in text
+    assert "2 of 4 runs as expected." in text
+
+
+def test_results_md_keeps_the_matrix_section_it_did_not_write(tmp_path):
+    from lab.report import write_markdown
+
+    path = tmp_path / "RESULTS.md"
+    path.write_text("# old\n\n<!-- matrix -->\nthe drift table\n<!-- matrix-end -->\n")
+    write_markdown(path, [_record("a", "broken", "sqlite", "as-expected", "E")])
+    text = path.read_text()
+    assert "# old" not in text and text.endswith("<!-- matrix -->\nthe drift table\n<!-- matrix-end -->\n")
+
+
+def test_summary_table_has_each_backends_broken_then_fixed_column():
+    import io
+
+    from lab.report import Terminal
+
+    out = io.StringIO()
+    Terminal(out, colour=False, width=4).summary([
+        _record("a", "fixed", "postgres", "fixed-failed"),
+        _record("a", "broken", "postgres", "as-expected"),
+        _record("a", "broken", "sqlite", "broken-passed"),
+        _record("a", "fixed", "sqlite", "timeout"),
+    ], 1.0)
+    header, _, row = out.getvalue().strip().splitlines()[:3]
+    assert header.split() == ["scenario", "sqlite", "broken", "sqlite", "fixed", "postgres", "broken",
+                              "postgres", "fixed"]
+    assert row.split() == ["a", "broken-passed", "timeout", "as-expected", "fixed-failed"]
+    assert "4 runs: 1 as-expected, 1 broken-passed, 1 fixed-failed, 1 timeout" in out.getvalue()
+
+
+def test_no_run_selected_is_not_success(scenarios):
+    scenarios.add("only-sqlite", SQLITE_ONLY)
+    result = scenarios.run("-b", "postgres")
+    assert result.returncode == 1
+    assert "no run" in result.stdout + result.stderr

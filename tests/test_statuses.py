@@ -1,6 +1,12 @@
 """Every status the runner can give, each produced for real by a tiny scenario."""
 
-from conftest import FAILING_TEST, PASSING_TEST, SQLITE_ONLY
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import FAILING_TEST, PASSING_TEST, REPO, SQLITE_ONLY
 
 
 def test_as_expected_and_exit_zero(scenarios):
@@ -39,16 +45,27 @@ def test_broken_variant_failing_with_another_error(scenarios):
     assert broken["error_type"] == "KeyError"
 
 
+HANGS = "import time\ndef test_sleeps():\n    time.sleep(600)\n"
+
+
 def test_hang_becomes_timeout_and_the_rest_still_runs(scenarios):
-    scenarios.add("hangs", SQLITE_ONLY, broken="import time\ndef test_sleeps():\n    time.sleep(60)\n")
+    # only the hanging scenario has a short timeout of its own: a healthy run keeps the default
+    scenarios.add("hangs", "timeout = 3\n" + SQLITE_ONLY, broken=HANGS)
     scenarios.add("ok", SQLITE_ONLY)
-    result = scenarios.run("--timeout", "3")
+    result = scenarios.run()
     assert result.returncode == 1
     assert result.status("hangs", "broken") == "timeout"
     assert result.status("ok", "broken") == "as-expected"
     # the run's stack, dumped before it was killed, under its line: the hung test's frame, no runner noise
     assert 'variant_body.py", line 3 in test_sleeps' in result.stdout
     assert "/pluggy/" not in result.stdout and "/_pytest/" not in result.stdout
+
+
+def test_timeout_given_on_the_command_line_wins_over_the_scenarios_own(scenarios):
+    scenarios.add("hangs", "timeout = 500\n" + SQLITE_ONLY, broken=HANGS)
+    result = scenarios.run("--timeout", "2", "--variant", "broken", timeout=120)
+    assert result.status("hangs", "broken") == "timeout"
+    assert result.records[0]["seconds"] < 60
 
 
 def test_conftest_that_cannot_import_is_an_error(scenarios):
@@ -131,3 +148,24 @@ def test_unknown_name_is_a_usage_error(scenarios):
     result = scenarios.run("gamma")
     assert result.returncode == 2
     assert "no scenario matches 'gamma'" in result.stderr
+
+
+def test_ctrl_c_reports_and_writes_what_finished(scenarios, tmp_path):
+    scenarios.add("a-quick", SQLITE_ONLY)
+    scenarios.add("b-hangs", SQLITE_ONLY, broken=HANGS)
+    out = tmp_path / "partial.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lab", "run", "--scenarios-dir", str(scenarios.root), "-j", "1",
+         "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    lines: list[str] = []
+    while sum("a-quick" in line for line in lines) < 2:  # both its variants done; b-hangs is running
+        lines.append(process.stdout.readline())
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted: 2 of 4 runs finished" in stdout
+    assert [r["scenario"] for r in json.loads(out.read_text())] == ["a-quick", "a-quick"]

@@ -1,4 +1,4 @@
-"""One lab run: provision, execute, classify, for every planned Run, calling back as each finishes."""
+"""The conductor of `lab run`: provision, execute, classify every planned Run; report each as it finishes."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from lab.capture import Observation
-from lab.classify import Record, Status, classify
+from lab.classify import Record, classify
 from lab.databases import Database, ProvisionError, Servers
 from lab.execute import Finished, Job, Pool
 from lab.expectations import Expectation, choose
 from lab.plan import Run
-from lab.scenarios import Problem
 
 DEFAULT_TIMEOUT = 60.0
 _DEFAULT_INI = "[pytest]\n"
@@ -53,8 +52,12 @@ def _label(run: Run) -> str:
     return re.sub(r"[^a-z0-9]", "", run.scenario.name.lower())[:20] + "_" + run.variant[0]
 
 
-def problem_record(problem: Problem) -> Record:
-    return Record(problem.name, "-", "-", Status.ERROR, "-", False, detail=problem.message)
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during `run_all`: every run was stopped and its database dropped; `records` finished first."""
+
+    def __init__(self, records: list[Record]) -> None:
+        super().__init__()
+        self.records = records
 
 
 def run_all(
@@ -67,7 +70,7 @@ def run_all(
     servers: Servers | None = None,
     keep: Path | None = None,
 ) -> list[Record]:
-    """Run every planned variant; one Record each, in the order they finish."""
+    """Run every planned variant; one Record each, in the order they finish (reported as each does)."""
     records: list[Record] = []
     scratch = tempfile.TemporaryDirectory(prefix="lab-runs-")
     root = keep or Path(scratch.name)
@@ -81,13 +84,18 @@ def run_all(
         return choose(run.scenario.expectations[run.variant][run.backend])
 
     def start(run: Run) -> Job | None:
+        why = run.scenario.not_applicable(run.variant)
+        if why is not None:
+            emit(Record.not_applicable(run, why))
+            return None
         try:
             database = owned[run.backend].create(_label(run))
         except ProvisionError as error:
             emit(classify(run, expectation(run), None, 0.0, detail=str(error)))
             return None
         databases[run.key] = database
-        limit = run.scenario.timeout or timeout or DEFAULT_TIMEOUT
+        # Given on the command line, it wins: it is the one setting the person running the lab just chose.
+        limit = timeout or run.scenario.timeout or DEFAULT_TIMEOUT
         return Job(materialize(run, root), {"DATABASE_URL": database.url}, limit)
 
     def finish(run: Run, job: Job, finished: Finished) -> None:
@@ -112,7 +120,9 @@ def run_all(
         # Servers start before any run, so that no run's timing includes one. Never on a thread: the
         # pool forks, and a thread's leftovers (a held lock) would be forked into every run.
         _start_servers(owned, [run.backend for run in runs])
-        Pool(workers, isolation).run(runs, start, finish)
+        Pool[Run](workers, isolation).run(runs, start, finish)
+    except KeyboardInterrupt:
+        raise Interrupted(records) from None
     finally:
         if servers is None:
             owned.__exit__(None, None, None)

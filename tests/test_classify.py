@@ -1,0 +1,134 @@
+"""The verdict, decided in-process: every status, every expectation field, in both directions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lab.capture import Failure, Observation
+from lab.classify import Status, classify
+from lab.expectations import PASSES, Expectation, parse
+from lab.plan import Run
+from lab.scenarios import Scenario
+
+OK = {"t.py::test_a": "passed"}
+
+
+def run(variant: str = "broken") -> Run:
+    scenario = Scenario("s", Path("."), "t", "s", ("sqlite",), {"broken": {}, "fixed": {}})
+    return Run(scenario, variant, "sqlite")
+
+
+def failed(*chain: tuple[str, str], when: str = "call", exit_code: int = 1,
+           outcomes: dict[str, str] | None = None) -> Observation:
+    """A run whose one test failed with `chain`: the exception pytest reported, then what it wraps."""
+    exc_type, message = chain[0]
+    failure = Failure("t.py::test_a", when, exc_type, message, tuple(chain))
+    return Observation(exit_code, outcomes if outcomes is not None else {"t.py::test_a": "failed"}, [failure])
+
+
+def passed() -> Observation:
+    return Observation(0, dict(OK), [])
+
+
+RUNTIME = Expectation(raises="RuntimeError", match="different loop")
+LOOP = ("RuntimeError", "Future attached to a different loop")
+
+
+@pytest.mark.parametrize(("expected", "observation", "status"), [
+    # the type must be the same class name, qualified or not; never a part of a name
+    ((RUNTIME,), failed(LOOP), Status.AS_EXPECTED),
+    ((RUNTIME,), failed(("builtins.RuntimeError", LOOP[1])), Status.AS_EXPECTED),
+    ((Expectation(raises="exc.MissingGreenlet"),), failed(("sqlalchemy.exc.MissingGreenlet", "x")),
+     Status.AS_EXPECTED),
+    ((Expectation(raises="Error", match="different loop"),), failed(LOOP), Status.FAILED_DIFFERENTLY),
+    ((Expectation(raises="MissingGreenlet"),), failed(("sqlalchemy.exc.NotMissingGreenlet", "x")),
+     Status.FAILED_DIFFERENTLY),
+    ((Expectation(raises="ValueError", match="different loop"),), failed(LOOP), Status.FAILED_DIFFERENTLY),
+    # the pattern must be found in the message
+    ((Expectation(raises="RuntimeError", match="another op"),), failed(LOOP), Status.FAILED_DIFFERENTLY),
+    ((Expectation(raises="RuntimeError", match="^Future"),), failed(LOOP), Status.AS_EXPECTED),
+    # a wrapped exception (cause, context, group member) counts, as the traceback shows it
+    ((RUNTIME,), failed(("ExceptionGroup", "errors (1)"), LOOP), Status.AS_EXPECTED),
+    # any one acceptable outcome is enough
+    ((Expectation(raises="KeyError"), RUNTIME), failed(LOOP), Status.AS_EXPECTED),
+    # a broken variant that passes
+    ((RUNTIME,), passed(), Status.BROKEN_PASSED),
+    ((PASSES,), passed(), Status.AS_EXPECTED),
+])
+def test_broken_variant(expected, observation, status):
+    assert classify(run(), expected, observation, 1.0).status is status
+
+
+@pytest.mark.parametrize(("expected", "observation", "status"), [
+    ((PASSES,), passed(), Status.AS_EXPECTED),
+    ((PASSES,), failed(LOOP), Status.FIXED_FAILED),
+    ((PASSES,), Observation(0, {}, []), Status.ERROR),  # no test ran: nothing was shown to pass
+    ((RUNTIME,), passed(), Status.FAILED_DIFFERENTLY),  # expected to fail here, yet passed
+])
+def test_fixed_variant(expected, observation, status):
+    assert classify(run("fixed"), expected, observation, 1.0).status is status
+
+
+@pytest.mark.parametrize("exit_code", [2, 3, 4])
+def test_pytest_stopping_early_is_an_error_even_after_some_tests_reported(exit_code):
+    # interrupted (2), internal error (3), usage error (4): what ran is not the whole scenario
+    observation = Observation(exit_code, dict(OK), [])
+    assert classify(run("fixed"), (PASSES,), observation, 1.0).status is Status.ERROR
+
+
+def test_pytest_stopped_by_the_expected_exception_is_as_expected():
+    observation = failed(LOOP, when="internal", exit_code=3, outcomes={})
+    record = classify(run(), (RUNTIME,), observation, 1.0)
+    assert (record.status, record.error_type, record.pattern) == (Status.AS_EXPECTED, "RuntimeError",
+                                                                  "different loop")
+
+
+def test_pytest_stopped_by_another_exception_is_an_error():
+    observation = failed(("KeyError", "k"), when="internal", exit_code=3, outcomes={})
+    assert classify(run(), (RUNTIME,), observation, 1.0).status is Status.ERROR
+
+
+@pytest.mark.parametrize(("expected", "crashed", "variant", "status"), [
+    ((Expectation(crashes="SIGSEGV"),), "SIGSEGV", "broken", Status.AS_EXPECTED),
+    ((Expectation(crashes="SIGSEGV"),), "SIGABRT", "broken", Status.ERROR),
+    ((RUNTIME,), "SIGSEGV", "broken", Status.ERROR),
+    ((PASSES,), "SIGSEGV", "fixed", Status.FIXED_FAILED),
+])
+def test_crashes(expected, crashed, variant, status):
+    record = classify(run(variant), expected, None, 1.0, crashed=crashed, detail="the run died")
+    assert record.status is status
+    assert record.error_type == crashed
+
+
+def test_timeout_wins_over_everything_else():
+    record = classify(run(), (Expectation(crashes="SIGKILL"),), None, 9.0, timed_out=True, crashed="SIGKILL")
+    assert record.status is Status.TIMEOUT and "9 s" in record.detail
+
+
+def test_no_expectation_for_these_versions_is_an_error():
+    assert classify(run(), (), failed(LOOP), 1.0).status is Status.ERROR
+
+
+def test_a_run_that_left_no_observation_is_an_error():
+    assert classify(run("fixed"), (PASSES,), None, 1.0).status is Status.ERROR
+
+
+def test_the_record_tells_the_matched_exception_and_what_it_was_raised_inside():
+    record = classify(run(), (RUNTIME,), failed(("ExceptionGroup", "errors (1)"), LOOP), 1.0)
+    assert (record.error_type, record.error_message) == LOOP
+    assert record.detail == "raised inside ExceptionGroup"
+    assert record.expected == "RuntimeError: /different loop/"
+    assert record.expected_match is True
+
+
+def test_versions_choose_the_outcome_for_what_is_installed():
+    expected = parse([
+        {"versions": {"pytest": "<1"}, "raises": "KeyError"},
+        {"versions": {"pytest": ">=1"}, "raises": "RuntimeError"},
+        {"versions": {"no-such-distribution-anywhere": ">=0"}, "raises": "ValueError"},
+    ], "broken.default")
+    assert [e.raises for e in expected if e.applies()] == ["RuntimeError"]
+    assert Expectation(versions={"python": ">=3"}).applies()
+    assert not Expectation(versions={"python": "<3"}).applies()
