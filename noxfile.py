@@ -27,7 +27,7 @@ def scenarios(session: nox.Session) -> None:
 
 @nox.session
 def matrix(session: nox.Session) -> None:
-    """Run the catalogue on every stack set of stacks.toml (`-- --stack NAME`, `-- --with PIN`), report drift."""
+    """Run the catalogue on each stack set in stacks.toml (`-- --stack NAME`, `-- --with PIN`); show drift."""
     install_lab(session, "matrix")
     session.run("lab", "matrix", *session.posargs)
 
@@ -44,6 +44,57 @@ def bench(session: nox.Session) -> None:
     """Print seconds per variant, the wall time beside a bare import, and the version matrix's wall time."""
     install_lab(session, "matrix")
     session.run("python", "-m", "lab.bench", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation-test the modules that decide verdicts and write reports; print the score of each."""
+    install_lab(session, "mutants")
+    session.run("mutmut", "run", external=False, success_codes=[0, 1])
+    listing = session.run("mutmut", "results", "--all", "true", silent=True) or ""
+    equivalent = _equivalent_mutants()
+    per_module: dict[str, dict[str, int]] = {}
+    survivors = []
+    for line in listing.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if not name.startswith("lab."):
+            continue
+        module = ".".join(name.split(".")[:2])
+        counts = per_module.setdefault(module, {"killed": 0, "equivalent": 0, "other": 0})
+        if status == "killed":
+            counts["killed"] += 1
+        elif name in equivalent:
+            counts["equivalent"] += 1
+        else:
+            counts["other"] += 1
+            survivors.append(f"{name}: {status}")
+    total = {"killed": 0, "equivalent": 0, "other": 0}
+    for module, counts in sorted(per_module.items()):
+        for key in total:
+            total[key] += counts[key]
+        session.log(_score(module, counts))
+    session.log(_score("all", total))
+    for survivor in survivors:
+        session.log(f"not killed: {survivor}  (`mutmut show` it; kill it, or list it in {EQUIVALENT})")
+    if total["other"] > (total["killed"] + total["other"]) * (1 - MUTATION_TARGET):
+        session.error(f"mutation score below {MUTATION_TARGET:.0%}")
+
+
+MUTATION_TARGET = 0.90
+EQUIVALENT = "tests/equivalent_mutants.txt"
+
+
+def _equivalent_mutants() -> set[str]:
+    """Mutants that no test can kill because they change nothing observable; each line says why."""
+    lines = open(EQUIVALENT).read().splitlines()
+    return {line.split(":")[0].strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def _score(name: str, counts: dict[str, int]) -> str:
+    scored = counts["killed"] + counts["other"]
+    percent = 100.0 * counts["killed"] / scored if scored else 100.0
+    return (f"{name:<20} {percent:5.1f}% killed ({counts['killed']} of {scored}; "
+            f"{counts['equivalent']} listed as equivalent)")
 
 
 @nox.session

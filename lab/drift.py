@@ -175,7 +175,7 @@ def write_junit(path: Path, results: Sequence[SetResult]) -> None:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # appears, disappears, changes, message, status, added, removed
+    kind: str  # appears, disappears, changes, message, status, applies, n/a, added, removed
     key: tuple[str, str, str]
     old: Record | None
     new: Record | None
@@ -210,7 +210,9 @@ def diff(old: Iterable[Record], new: Iterable[Record]) -> list[Change]:
             changes.append(Change("added" if was is None else "removed", key, was, now))
             continue
         fails_before, fails_now = _fails(was), _fails(now)
-        if fails_now and not fails_before:
+        if (was.status is Status.NOT_APPLICABLE) != (now.status is Status.NOT_APPLICABLE):
+            kind = "n/a" if now.status is Status.NOT_APPLICABLE else "applies"  # not a failure's change
+        elif fails_now and not fails_before:
             kind = "appears"
         elif fails_before and not fails_now:
             kind = "disappears"

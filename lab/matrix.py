@@ -75,7 +75,14 @@ def run_matrix(
                 env[ENV_URL] = server.admin_url().render_as_string(hide_password=False)
             except ProvisionError:
                 pass  # each set's runs report it
+        copies = duplicates(stacks)
         for stack in stacks:
+            if stack.name in copies:
+                said = f"the same interpreter and pins as {copies[stack.name]!r}"
+                result = SetResult(stack, SetStatus.SKIPPED, said)
+                results.append(result)
+                on_set(result)
+                continue
             result = run_set(stack, [*lab_args, "--scenarios-dir", str(scenarios)],
                              project=project, venvs=venvs, out=out, env=env)
             results.append(result)
@@ -84,6 +91,20 @@ def run_matrix(
         if server is not None:
             server.close()
     return results
+
+
+def duplicates(stacks: Sequence[Stack]) -> dict[str, str]:
+    """Sets that would install what an earlier set does, each mapped to that set's name.
+
+    On a machine whose default Python is 3.11, `python-3.11` is `latest` again: run once, reported once.
+    """
+    first: dict[tuple[str, tuple[str, ...], bool], str] = {}
+    found = {}
+    for stack in stacks:
+        earlier = first.setdefault(stack.identity(), stack.name)
+        if earlier != stack.name:
+            found[stack.name] = earlier
+    return found
 
 
 def run_set(

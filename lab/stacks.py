@@ -38,6 +38,11 @@ class Stack:
     python: str | None = None  # "3.10"; None: the interpreter running the matrix
     pre: bool = False
 
+    def identity(self) -> tuple[str, tuple[str, ...], bool]:
+        """What the set installs: two sets with the same identity give the same venv."""
+        python = self.python or "{}.{}".format(*sys.version_info[:2])
+        return (python, tuple(sorted(self.pins)), self.pre)
+
     def describe(self) -> str:
         parts = [*self.pins] or ["newest releases"]
         if self.pre:

@@ -103,3 +103,13 @@ backends = ["sqlite"]
 [broken]
 default = { raises = "ZeroDivisionError", match = "division by zero" }
 """
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run `lab` or a database server in another process: `nox -s mutants` skips them."""
+    for item in items:
+        if "scenarios" in getattr(item, "fixturenames", ()) or item.path.name in SERVER_MODULES:
+            item.add_marker(pytest.mark.subprocess)
+
+
+SERVER_MODULES = {"test_catalogue.py", "test_databases.py"}

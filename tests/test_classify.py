@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,49 @@ def test_versions_choose_the_outcome_for_what_is_installed():
     assert [e.raises for e in expected if e.applies()] == ["RuntimeError"]
     assert Expectation(versions={"python": ">=3"}).applies()
     assert not Expectation(versions={"python": "<3"}).applies()
+
+
+def test_the_chain_follows_what_an_error_was_raised_while_handling_and_its_cause():
+    from lab.capture import describe
+
+    def chain(raising: Callable[[], None]) -> list[str]:
+        try:
+            raising()
+        except Exception as error:  # noqa: BLE001 - any exception: the chain is the subject
+            return [kind for kind, _ in describe("t", "call", error).chain]
+        raise AssertionError("did not raise")
+
+    def while_handling() -> None:
+        try:
+            raise KeyError("first")
+        except KeyError:
+            raise ValueError("second")  # noqa: B904 - "During handling of the above exception" is the point
+
+    def from_a_cause() -> None:
+        raise ValueError("second") from OSError("cause")
+
+    assert chain(while_handling) == ["ValueError", "KeyError"]
+    assert chain(from_a_cause) == ["ValueError", "OSError"]
+
+
+def test_plan_selects_by_backend_variant_and_any_part_of_a_name():
+    from lab.plan import plan
+
+    both = Scenario("01-alpha", Path("."), "t", "s", ("sqlite", "postgres"), {"broken": {}, "fixed": {}})
+    other = Scenario("02-beta", Path("."), "t", "s", ("sqlite", "postgres"), {"broken": {}, "fixed": {}})
+    chosen = plan([both, other], ["alp"], ["postgres"], ["fixed"])
+    assert [r.key for r in chosen] == ["01-alpha/fixed/postgres"]
+    assert [r.key for r in plan([both], [], ["sqlite", "postgres"], ["broken", "fixed"])] == [
+        "01-alpha/broken/sqlite", "01-alpha/fixed/sqlite",
+        "01-alpha/broken/postgres", "01-alpha/fixed/postgres",
+    ]
+
+
+@pytest.mark.parametrize("argv", [["run", "-j", "0"], ["run", "--timeout", "-1"], ["run", "--timeout", "x"]])
+def test_a_worker_count_or_timeout_below_one_is_refused(argv, capsys):
+    from lab.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "expected a number" in capsys.readouterr().err

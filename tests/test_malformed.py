@@ -16,6 +16,14 @@ CASES = {
                   "broken.sqlite[0].versions.pytest"),
     "not-toml": ("title = \n", "not valid TOML"),
     "shows-nothing": ('title = "t"\nsymptom = "s"\n', "no backend expects a failure"),
+    "typo": ('title = "t"\nsymptom = "s"\ntimout = 3\n', "unknown field 'timout'"),
+    "typo-in-expectation": ('title = "t"\nsymptom = "s"\n[broken]\ndefault = { raise = "E" }\n',
+                            "broken.default: unknown field 'raise'"),
+    "requires-without-why": ('title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "E" }\n'
+                             '[[requires]]\nversions = { pytest = ">=1" }\n', "requires[0].why"),
+    "requires-bad-variant": ('title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "E" }\n'
+                             '[[requires]]\nversions = { pytest = ">=1" }\nwhy = "w"\nvariants = ["both"]\n',
+                             "requires[0].variants"),
 }
 
 

@@ -164,9 +164,13 @@ def test_diff_names_what_appears_disappears_and_changes():
            record("d", message="at 0x7f0123456789"), record("e")]
     new = [record("a", message="new"), record("b", error=None), record("c", error="RuntimeError"),
            record("d", message="at 0x7f9999999999"), record("e", message="other text")]
+    na = {"status": Status.NOT_APPLICABLE, "error": None}
+    old += [record("f", **na), record("g"), record("h", **na)]
+    new += [record("f"), record("g", **na), record("h", **na)]
     kinds = {change.key[0]: change.kind for change in diff(old, new)}
-    # d: only an object's address differs, which is not a change
-    assert kinds == {"a": "appears", "b": "disappears", "c": "changes", "e": "message"}
+    # d: only an object's address differs, which is not a change; h: n/a on both sides
+    assert kinds == {"a": "appears", "b": "disappears", "c": "changes", "e": "message", "f": "applies",
+                     "g": "n/a"}
 
 
 def test_lab_diff_reads_two_json_files_or_two_sets_of_one(tmp_path, capsys):
@@ -239,3 +243,12 @@ def test_matrix_needs_no_set_file_for_pins_given_on_the_command_line(tmp_path):
     stacks = Path(tmp_path / "absent.toml")
     assert not stacks.exists()  # --with never reads it
     assert adhoc(["httpx<0.28"]).pins == ("httpx<0.28",)
+
+
+def test_a_set_that_would_install_what_another_did_is_named_as_its_copy():
+    from lab.matrix import duplicates
+
+    here = "{}.{}".format(*sys.version_info[:2])
+    stacks = [Stack("latest", "w"), Stack("old", "w", ("a==1",)), Stack(f"python-{here}", "w", python=here),
+              Stack("python-3.99", "w", python="3.99"), Stack("old-again", "w", ("a==1",))]
+    assert duplicates(stacks) == {f"python-{here}": "latest", "old-again": "old"}

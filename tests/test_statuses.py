@@ -55,6 +55,7 @@ def test_hang_becomes_timeout_and_the_rest_still_runs(scenarios):
     result = scenarios.run()
     assert result.returncode == 1
     assert result.status("hangs", "broken") == "timeout"
+    assert next(r for r in result.records if r["scenario"] == "hangs")["seconds"] < 30  # its own 3 s
     assert result.status("ok", "broken") == "as-expected"
     # the run's stack, dumped before it was killed, under its line: the hung test's frame, no runner noise
     assert 'variant_body.py", line 3 in test_sleeps' in result.stdout
@@ -112,11 +113,17 @@ def test_crash_matches_a_crashes_expectation(scenarios):
     assert next(r for r in result.records if r["variant"] == "broken")["error_type"] == "SIGABRT"
 
 
-def test_subprocess_isolation_gives_the_same_records(scenarios):
-    scenarios.add("ok", SQLITE_ONLY)
+FRESH_INTERPRETER = "import sys\ndef test_fresh():\n    assert 'lab.cli' not in sys.modules\n"
+
+
+def test_subprocess_isolation_runs_each_variant_in_a_fresh_interpreter(scenarios):
+    # a forked run inherits the parent's modules (lab.cli among them); a fresh interpreter has none
+    scenarios.add("ok", SQLITE_ONLY, fixed=FRESH_INTERPRETER)
     result = scenarios.run("--isolation", "subprocess")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.status("ok", "broken") == "as-expected"
+    assert result.status("ok", "fixed") == "as-expected"
+    assert scenarios.run("--variant", "fixed").status("ok", "fixed") == "fixed-failed"  # forked
 
 
 def test_version_range_picks_the_expectation(scenarios):
@@ -141,6 +148,15 @@ def test_selection_by_name_and_backend(scenarios):
     scenarios.add("beta", SQLITE_ONLY)
     result = scenarios.run("alp", "-b", "sqlite", "--variant", "fixed")
     assert [(r["scenario"], r["variant"]) for r in result.records] == [("alpha", "fixed")]
+
+
+def test_a_test_module_that_cannot_import_is_recorded_as_a_collection_error(scenarios):
+    scenarios.add("collect", SQLITE_ONLY, broken="1 / 0\n")
+    result = scenarios.run("--variant", "broken")
+    broken = result.records[0]
+    assert (broken["status"], broken["error_type"], broken["error_message"]) == (
+        "as-expected", "ZeroDivisionError", "division by zero")
+    assert broken["tests"] == {"tests/test_it.py": "error"}
 
 
 def test_unknown_name_is_a_usage_error(scenarios):
