@@ -6,7 +6,7 @@ It reads exceptions from pytest's hooks (the exception objects themselves), neve
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,26 @@ class Observation:
     """What one pytest run did."""
 
     exit_code: int | None = None
-    outcomes: dict[str, str] = field(default_factory=dict)  # nodeid -> passed/failed/error/skipped
+    # nodeid -> passed, failed, error, skipped, xfailed or xpassed
+    outcomes: dict[str, str] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    deselected: list[str] = field(default_factory=list)  # by -k, -m or a plugin: collected, never run
 
     @property
     def all_passed(self) -> bool:
-        return self.exit_code == 0 and bool(self.outcomes) and not self.failures
+        """Every test that was collected ran and passed: none failed, skipped, xfailed or deselected."""
+        return (
+            self.exit_code == 0
+            and bool(self.outcomes)
+            and not self.failures
+            and not self.deselected
+            and all(outcome == "passed" for outcome in self.outcomes.values())
+        )
+
+    def not_run(self, functions: Iterable[str]) -> list[str]:
+        """Which of the scenario's test functions no test of this run came from (skips and filters)."""
+        ran = {nodeid.split("::")[-1].split("[")[0] for nodeid in self.outcomes}
+        return [name for name in functions if name not in ran]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,7 +65,7 @@ class Observation:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Observation:
         failures = [Failure.from_json(f) for f in data["failures"]]
-        return cls(exit_code=data["exit_code"], outcomes=data["outcomes"], failures=failures)
+        return cls(data["exit_code"], data["outcomes"], failures, data.get("deselected", []))
 
 
 def type_name(exc: BaseException) -> str:
@@ -104,12 +118,20 @@ class CapturePlugin:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcomes = self.observation.outcomes
+        # An xfail marker turns a failure into a skip, and a pass into an "xpass": neither is a pass.
+        expected_to_fail = hasattr(report, "wasxfail")
         if report.when == "call":
-            outcomes[report.nodeid] = report.outcome if report.outcome != "failed" else "failed"
+            if expected_to_fail:
+                outcomes[report.nodeid] = "xpassed" if report.passed else "xfailed"
+            else:
+                outcomes[report.nodeid] = report.outcome
         elif report.failed:
             outcomes[report.nodeid] = "error"
         elif report.skipped:
-            outcomes.setdefault(report.nodeid, "skipped")
+            outcomes.setdefault(report.nodeid, "xfailed" if expected_to_fail else "skipped")
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.observation.deselected.extend(item.nodeid for item in items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if not report.failed:
@@ -133,12 +155,18 @@ class CapturePlugin:
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
             workeroutput[_WORKER_KEY] = [asdict(failure) for failure in self.observation.failures]
+            workeroutput[_WORKER_KEY + "_deselected"] = self.observation.deselected
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """pytest-xdist's controller: a worker has finished; take the failures it recorded."""
-        for data in getattr(node, "workeroutput", {}).get(_WORKER_KEY, []):
+        output = getattr(node, "workeroutput", {})
+        for data in output.get(_WORKER_KEY, []):
             self.observation.failures.append(Failure.from_json(data))
+        # every worker collects every test, so each reports the same deselection: keep one of each
+        for nodeid in output.get(_WORKER_KEY + "_deselected", []):
+            if nodeid not in self.observation.deselected:
+                self.observation.deselected.append(nodeid)
 
     def write(self, path: Path, exit_code: int) -> None:
         self.observation.exit_code = exit_code

@@ -89,6 +89,7 @@ def classify(
     timed_out: bool = False,
     crashed: str | None = None,
     detail: str = "",
+    used_database: bool | None = None,
 ) -> Record:
     """Name the outcome of one run, given the outcomes its scenario accepts (any of `expected`)."""
 
@@ -122,14 +123,19 @@ def classify(
     if observation is None:
         return record(Status.ERROR)
     first = observation.failures[0] if observation.failures else None
-    if not observation.outcomes or observation.exit_code not in (0, 1):
+    # pytest's "no tests collected" (5), when a filter or a hook left none: judged below, as no pass
+    if observation.exit_code not in (0, 1, 5) or (not observation.outcomes and observation.exit_code == 1):
         # pytest stopped early: as expected only if what stopped it is the expected exception
         stopped = _first_match(expected, observation)
         if stopped is not None:
             return record(Status.AS_EXPECTED, stopped[0], pattern=stopped[1])
         return record(Status.ERROR, first, f"pytest exited {observation.exit_code}; no test ran")
 
-    if observation.all_passed:
+    if observation.exit_code in (0, 5) and not observation.failures:  # pytest's word: nothing failed
+        short = _short_of_a_pass(run, observation, used_database)
+        if short:  # skipped, xfailed, deselected, never collected, or another database: not a pass
+            accepts_pass = run.variant == "fixed" and any(e.passes for e in expected)
+            return record(Status.FIXED_FAILED if accepts_pass else Status.FAILED_DIFFERENTLY, why=short)
         if any(e.passes for e in expected):
             return record(Status.AS_EXPECTED)
         return record(Status.BROKEN_PASSED if run.variant == "broken" else Status.FAILED_DIFFERENTLY)
@@ -139,6 +145,22 @@ def classify(
     if run.variant == "fixed" and any(e.passes for e in expected):
         return record(Status.FIXED_FAILED, first)
     return record(Status.FAILED_DIFFERENTLY, first)
+
+
+def _short_of_a_pass(run: Run, observation: Observation, used_database: bool | None) -> str:
+    """Why a run where nothing failed still does not show the scenario passing; empty when it does."""
+    reasons = [] if observation.outcomes else ["no test ran"]
+    others = {nodeid: outcome for nodeid, outcome in observation.outcomes.items() if outcome != "passed"}
+    if others:
+        reasons.append("not passed: " + ", ".join(f"{node} {outcome}" for node, outcome in others.items()))
+    if observation.deselected:
+        reasons.append("deselected: " + ", ".join(observation.deselected))
+    missing = observation.not_run(run.scenario.test_functions)
+    if missing:
+        reasons.append("never ran: " + ", ".join(missing))
+    if used_database is False:
+        reasons.append("the run never used the database it was given (DATABASE_URL)")
+    return "; ".join(reasons)
 
 
 def _wrapper(failure: Failure | None) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Coroutine
 from contextlib import AbstractContextManager
@@ -45,22 +47,34 @@ def safe_url(url: str) -> str:
 
 
 class SqliteServer:
-    """Not a server: a fresh file per run, in a folder removed at the end."""
+    """Not a server: a fresh file per run, alone in a folder of its own, all removed at the end."""
 
     backend = "sqlite"
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="lab-sqlite-")
+        self._untouched: dict[str, int] = {}  # a run's folder -> its modification time when made
 
     def start(self) -> None:
         pass
 
     def create(self, label: str) -> Database:
-        path = Path(self._dir.name) / f"{label}-{secrets.token_hex(4)}.db"
-        return Database(self.backend, f"sqlite+aiosqlite:///{path}", path.name)
+        name = f"{label}-{secrets.token_hex(4)}"
+        folder = Path(self._dir.name, name)
+        folder.mkdir()
+        self._untouched[name] = folder.stat().st_mtime_ns
+        return Database(self.backend, f"sqlite+aiosqlite:///{folder / name}.db", name)
 
     def drop(self, database: Database) -> None:
-        Path(self._dir.name, database.name).unlink(missing_ok=True)
+        shutil.rmtree(Path(self._dir.name, database.name), ignore_errors=True)
+        self._untouched.pop(database.name, None)
+
+    def was_used(self, database: Database) -> bool:
+        """A file was made in the run's folder: the database (SQLite makes it on first use), or one named
+        from it, as a database per xdist worker is (`x_gw0.db`), even if the run removed it again.
+        """
+        folder = Path(self._dir.name, database.name)
+        return folder.stat().st_mtime_ns != self._untouched.get(database.name) or any(folder.iterdir())
 
     def close(self) -> None:
         self._dir.cleanup()
@@ -116,6 +130,23 @@ class PostgresServer:
         # FORCE: a variant killed by its timeout may leave connections behind.
         self._admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
         self.created.discard(database.name)
+
+    def was_used(self, database: Database, wait: float = 2.0) -> bool:
+        """Some transaction ran in it. PostgreSQL counts them per database, and a backend reports its
+        counts when it exits, a moment after the run's connections close: so wait a little for them.
+        A server that does not count (`track_counts` off) cannot tell: then assume it was used.
+        """
+        if self._admin("SELECT current_setting('track_counts') = 'on'")[0][0] is False:  # type: ignore[index]
+            return True
+        deadline = time.monotonic() + wait
+        query = ("SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database "
+                 "WHERE datname = $1")
+        while True:
+            if self._admin(query, database.name)[0][0]:  # type: ignore[index]
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
 
     def exists(self, name: str) -> bool:
         return bool(self._admin("SELECT 1 FROM pg_database WHERE datname = $1", name))

@@ -100,18 +100,21 @@ def run_all(
 
     def finish(run: Run, job: Job, finished: Finished) -> None:
         database = databases.pop(run.key)
+        observation = None
+        if job.result_path.is_file():
+            observation = Observation.from_json(json.loads(job.result_path.read_text()))
+        used = None
         try:
+            if observation is not None and observation.exit_code in (0, 5):  # it would pass: prove it
+                used = owned[run.backend].was_used(database)
             owned[run.backend].drop(database)
         except ProvisionError as error:
             emit(classify(run, expectation(run), None, finished.seconds, detail=f"cleanup: {error}"))
             return
-        observation = None
-        if job.result_path.is_file():
-            observation = Observation.from_json(json.loads(job.result_path.read_text()))
         crashed = _signal_name(finished.exit_status) if observation is None else None
         detail = "" if observation else f"the run died (exit status {finished.exit_status})"
-        record = classify(run, expectation(run), observation, finished.seconds,
-                          timed_out=finished.timed_out, crashed=crashed, detail=detail)
+        record = classify(run, expectation(run), observation, finished.seconds, timed_out=finished.timed_out,
+                          crashed=crashed, detail=detail, used_database=used)
         output = job.log_path.read_text(errors="replace") if job.log_path.is_file() else ""
         emit(replace(record, output=output))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class Scenario:
     difficulty: str = ""
     timeout: float | None = None
     requires: tuple[Requirement, ...] = ()
+    # the test functions of the pristine tests/: a variant passes only if each of them ran and passed
+    test_functions: tuple[str, ...] = ()
 
     def variant_dir(self, variant: str) -> Path:
         return self.path / variant
@@ -135,7 +138,28 @@ def _build(path: Path, data: Mapping[str, object]) -> Scenario:
         difficulty=str(data.get("difficulty", "")),
         timeout=float(timeout) if timeout is not None else None,
         requires=requires,
+        test_functions=test_functions(path / "tests"),
     )
+
+
+def test_functions(folder: Path) -> tuple[str, ...]:
+    """`test*` functions of the test modules under `folder`, at module level or in `Test*` classes.
+
+    Read from the source, not from a run: a conftest that hides tests from collection cannot hide them here.
+    """
+    found = []
+    for module in sorted([*folder.rglob("test_*.py"), *folder.rglob("*_test.py")]):
+        try:
+            tree = ast.parse(module.read_text(), str(module))
+        except SyntaxError:
+            continue  # the run reports it, as a collection error
+        for node in tree.body:
+            bodies = [node] if not isinstance(node, ast.ClassDef) else (
+                node.body if node.name.startswith("Test") else [])
+            for item in bodies:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
+                    found.append(item.name)
+    return tuple(found)
 
 
 def _requirements(value: object) -> tuple[Requirement, ...]:

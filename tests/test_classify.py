@@ -65,7 +65,8 @@ def test_broken_variant(expected, observation, status):
 @pytest.mark.parametrize(("expected", "observation", "status"), [
     ((PASSES,), passed(), Status.AS_EXPECTED),
     ((PASSES,), failed(LOOP), Status.FIXED_FAILED),
-    ((PASSES,), Observation(0, {}, []), Status.ERROR),  # no test ran: nothing was shown to pass
+    ((PASSES,), Observation(0, {}, []), Status.FIXED_FAILED),  # no test ran: nothing was shown to pass
+    ((PASSES,), Observation(5, {}, []), Status.FIXED_FAILED),  # pytest: "no tests collected"
     ((RUNTIME,), passed(), Status.FAILED_DIFFERENTLY),  # expected to fail here, yet passed
 ])
 def test_fixed_variant(expected, observation, status):
@@ -179,3 +180,27 @@ def test_a_worker_count_or_timeout_below_one_is_refused(argv, capsys):
         main(argv)
     assert stop.value.code == 2
     assert "expected a number" in capsys.readouterr().err
+
+
+def test_a_pass_needs_every_test_function_of_the_pristine_tests_to_have_run():
+    scenario = Scenario("s", Path("."), "t", "s", ("sqlite",), {"broken": {}, "fixed": {}},
+                        test_functions=("test_a", "test_b"))
+    fixed = Run(scenario, "fixed", "sqlite")
+    record = classify(fixed, (PASSES,), passed(), 1.0)
+    assert (record.status, record.detail) == (Status.FIXED_FAILED, "never ran: test_b")
+    both = Observation(0, {"t.py::test_a": "passed", "t.py::test_b[x]": "passed"}, [])
+    assert classify(fixed, (PASSES,), both, 1.0, used_database=True).status is Status.AS_EXPECTED
+    assert classify(fixed, (PASSES,), both, 1.0, used_database=False).status is Status.FIXED_FAILED
+
+
+def test_the_test_functions_are_read_from_the_source_of_the_tests(tmp_path):
+    from lab.scenarios import test_functions
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "test_one.py").write_text(
+        "def test_a(): pass\nasync def test_b(): pass\ndef helper(): pass\n"
+        "class TestC:\n    def test_d(self): pass\nclass Other:\n    def test_e(self): pass\n")
+    (tmp_path / "sub" / "test_two.py").write_text("def test_f(): pass\n")
+    (tmp_path / "conftest.py").write_text("def test_not_a_test_module(): pass\n")
+    (tmp_path / "test_broken.py").write_text("def (:\n")
+    assert test_functions(tmp_path) == ("test_f", "test_a", "test_b", "test_d")  # sub/ sorts first

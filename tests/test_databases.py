@@ -19,6 +19,19 @@ def test_sqlite_gives_a_fresh_file_and_removes_it():
     assert not path.parent.exists()
 
 
+def test_a_sqlite_database_counts_as_used_once_anything_was_made_beside_it_even_if_removed():
+    server = SqliteServer()
+    try:
+        untouched, written, per_worker = server.create("a"), server.create("b"), server.create("c")
+        Path(written.url.removeprefix("sqlite+aiosqlite:///")).write_bytes(b"x")
+        worker_file = Path(per_worker.url.removeprefix("sqlite+aiosqlite:///").replace(".db", "_gw0.db"))
+        worker_file.write_bytes(b"x")
+        worker_file.unlink()  # as scenario 18's fix does at teardown
+        assert [server.was_used(d) for d in (untouched, written, per_worker)] == [False, True, True]
+    finally:
+        server.close()
+
+
 def test_passwords_never_printed():
     assert safe_url("postgresql://lab:s3cret@db:5432/x") == "postgresql://lab:***@db:5432/x"
 
