@@ -130,6 +130,19 @@ class CapturePlugin:
         elif report.skipped:
             outcomes.setdefault(report.nodeid, "xfailed" if expected_to_fail else "skipped")
 
+    def escaped(self, exc: BaseException) -> None:
+        """pytest.main raised instead of returning (a BaseException it does not catch): record it."""
+        self.observation.failures.append(describe("<session>", "internal", exc))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_load_initial_conftests(self) -> Generator[None, None, None]:
+        """A conftest that fails to import stops pytest before any test: record that exception."""
+        try:
+            return (yield)
+        except Exception as error:
+            self.observation.failures.append(describe("<conftest>", "collect", error))
+            raise
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.observation.deselected.extend(item.nodeid for item in items)
 

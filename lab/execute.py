@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -41,6 +42,9 @@ PRELOAD = (
 )
 
 T = TypeVar("T")
+
+# The exit status of a run whose pytest.main raised instead of returning (pytest uses 0 to 5).
+ESCAPED = 70
 
 # Sent to a run that outlives its timeout, so its log shows where every thread was stuck; then SIGKILL.
 DUMP_SIGNAL = signal.SIGUSR1
@@ -104,10 +108,17 @@ def run_in_child(job: Job) -> int:
         os.dup2(log.fileno(), 2)
         # A descriptor of its own: pytest's fd capture swaps 1 and 2 out from under a running test.
         faulthandler.register(DUMP_SIGNAL, file=os.dup(log.fileno()), all_threads=True)
-    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - lives as long as the child
-    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    # Line-buffered, as both are on a terminal: a warning pytest-asyncio prints to stderr while configuring
+    # comes before "test session starts" in the log, where a reader's own terminal shows it.
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - lives as long as the child
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     plugin = CapturePlugin()
-    exit_code = int(pytest.main(pytest_args(job), plugins=[plugin]))
+    try:
+        exit_code = int(pytest.main(pytest_args(job), plugins=[plugin]))
+    except BaseException as escaped:  # noqa: BLE001 - pytest.fail() at conftest import escapes pytest.main
+        traceback.print_exc()  # what the reader's own `pytest` would have shown before dying
+        plugin.escaped(escaped)
+        exit_code = ESCAPED
     plugin.write(job.result_path, exit_code)
     return exit_code
 
@@ -116,7 +127,7 @@ def _fork(job: Job) -> int:
     pid = os.fork()
     if pid == 0:  # child
         os.setpgid(0, 0)  # its own group, so a timeout also kills what it started (xdist workers)
-        code = 70
+        code = ESCAPED
         try:
             code = run_in_child(job)
         finally:

@@ -185,3 +185,28 @@ def test_ctrl_c_reports_and_writes_what_finished(scenarios, tmp_path):
     assert "Traceback" not in stderr
     assert "interrupted: 2 of 4 runs finished" in stdout
     assert [r["scenario"] for r in json.loads(out.read_text())] == ["a-quick", "a-quick"]
+
+
+def test_an_exception_escaping_pytest_is_named_and_its_traceback_shown(scenarios):
+    # pytest.fail() is a BaseException: raised while importing a conftest, it escapes pytest.main itself
+    manifest = SQLITE_ONLY.replace('raises = "ZeroDivisionError", match = "division by zero"',
+                                   'raises = "Failed", match = "^Marks cannot be applied to fixtures"')
+    conftest = "import pytest\npytest.fail('Marks cannot be applied to fixtures.', pytrace=False)\n"
+    scenarios.add("escapes", manifest, conftest=conftest)
+    result = scenarios.run("--variant", "broken", "-s")
+    broken = result.records[0]
+    assert (broken["status"], broken["error_type"]) == ("as-expected", "Failed"), broken
+    assert "Traceback (most recent call last)" in result.stdout and "in run_in_child" in result.stdout
+
+
+def test_a_conftest_that_fails_to_import_can_be_the_expected_failure_and_a_typo_cannot(scenarios):
+    manifest = SQLITE_ONLY.replace('raises = "ZeroDivisionError", match = "division by zero"',
+                                   'raises = "ImportError", match = "cannot import name .removed_name."')
+    scenarios.add("upgrade-break", manifest, conftest="from os import removed_name\n")
+    scenarios.add("typo", manifest, conftest="improt os\n")
+    result = scenarios.run("--variant", "broken")
+    assert result.status("upgrade-break", "broken") == "as-expected", result.records
+    assert result.status("typo", "broken") == "error"
+    typo = next(r for r in result.records if r["scenario"] == "typo")
+    assert typo["error_type"] == "_pytest.config.ConftestImportFailure"
+    assert typo["error_message"].startswith("SyntaxError: invalid syntax")
