@@ -170,10 +170,38 @@ def _wrapper(failure: Failure | None) -> str:
 def _first_match(expected: tuple[Expectation, ...], observation: Observation) -> tuple[Failure, str] | None:
     """The first failure an expected exception matches, and the pattern it matched."""
     for expectation in expected:
+        if expectation.tests:
+            shown = _every_test_holds(expectation, observation)
+            if shown is not None:
+                return shown
+            continue
         matching = None if expectation.passes else matching_failure(expectation, observation)
         if matching is not None:
             return matching, expectation.match
     return None
+
+
+def _every_test_holds(expectation: Expectation, observation: Observation) -> tuple[Failure, str] | None:
+    """The per-test form: each named test ran and did what its entry says; shown as the first failure."""
+    shown: tuple[Failure, str] | None = None
+    for name, wanted in expectation.tests.items():
+        ran = {node: outcome for node, outcome in observation.outcomes.items() if _function(node) == name}
+        if not ran:
+            return None
+        if wanted.passes:
+            if any(outcome != "passed" for outcome in ran.values()):
+                return None
+            continue
+        own = Observation(observation.exit_code, ran, [f for f in observation.failures if f.nodeid in ran])
+        matching = matching_failure(wanted, own)
+        if matching is None:
+            return None
+        shown = shown or (matching, wanted.match)
+    return shown
+
+
+def _function(nodeid: str) -> str:
+    return nodeid.split("::")[-1].split("[")[0]
 
 
 def matching_failure(expectation: Expectation, observation: Observation) -> Failure | None:

@@ -25,14 +25,18 @@ class Expectation:
     crashes: str | None = None  # e.g. "SIGSEGV": the interpreter itself died
     versions: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    # the per-test form: each named test function must do what its own expectation says, all at once
+    tests: Mapping[str, Expectation] = field(default_factory=dict)
 
     @property
     def passes(self) -> bool:
-        return self.raises is None and self.crashes is None
+        return self.raises is None and self.crashes is None and not self.tests
 
     def describe(self) -> str:
         if self.crashes:
             return f"crashes ({self.crashes})"
+        if self.tests:
+            return "; ".join(f"{name} {each.describe()}" for name, each in self.tests.items())
         return "passes" if self.passes else f"{self.raises}: /{self.match}/"
 
     def applies(self) -> bool:
@@ -82,11 +86,14 @@ def parse(value: object, where: str) -> tuple[Expectation, ...]:
 def _parse_table(table: object, where: str) -> Expectation:
     if not isinstance(table, Mapping):
         raise ExpectationError(f"{where}: expected a table, got {table!r}")
-    unknown = set(table) - {"raises", "match", "crashes", "versions", "passes", "note"}
+    unknown = set(table) - {"raises", "match", "crashes", "versions", "passes", "note", "tests"}
     if unknown:
         raise ExpectationError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     versions = parse_versions(table.get("versions"), f"{where}.versions")
     note = str(table.get("note", ""))
+    if "tests" in table:
+        tests = _per_test(table["tests"], f"{where}.tests")
+        return Expectation(versions=dict(versions), note=note, tests=tests)
     if table.get("passes") is True:
         return Expectation(versions=dict(versions), note=note)
     if "crashes" in table:
@@ -105,6 +112,23 @@ def _parse_table(table: object, where: str) -> Expectation:
     except re.error as error:
         raise ExpectationError(f"{where}.match: bad regular expression {match!r}: {error}") from None
     return Expectation(raises=raises, match=match, versions=dict(versions), note=note)
+
+
+def _per_test(value: object, where: str) -> dict[str, Expectation]:
+    """`tests = { test_a = "passes", test_b = { raises = "E", match = "..." } }`: every entry must hold."""
+    if not isinstance(value, Mapping) or not value:
+        raise ExpectationError(f"{where}: expected a table of test name = outcome, got {value!r}")
+    found = {}
+    for name, outcome in value.items():
+        if not str(name).startswith("test"):
+            raise ExpectationError(f"{where}: {name!r} is not a test function's name")
+        whole_entry = isinstance(outcome, Mapping) and bool({"versions", "tests"} & set(outcome))
+        if isinstance(outcome, list) or whole_entry:
+            raise ExpectationError(
+                f"{where}.{name}: expected \"passes\" or one table {{raises, match}}, got {outcome!r}"
+            )
+        (found[str(name)],) = parse(outcome, f"{where}.{name}")
+    return found
 
 
 def choose(options: tuple[Expectation, ...]) -> tuple[Expectation, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from lab.capture import Failure, Observation
 from lab.classify import Status, classify
-from lab.expectations import PASSES, Expectation, parse
+from lab.expectations import PASSES, Expectation, ExpectationError, parse
 from lab.plan import Run
 from lab.scenarios import Scenario
 
@@ -204,3 +205,48 @@ def test_the_test_functions_are_read_from_the_source_of_the_tests(tmp_path):
     (tmp_path / "conftest.py").write_text("def test_not_a_test_module(): pass\n")
     (tmp_path / "test_broken.py").write_text("def (:\n")
     assert test_functions(tmp_path) == ("test_f", "test_a", "test_b", "test_d")  # sub/ sorts first
+
+
+PER_TEST = parse({"tests": {
+    "test_a": "passes",
+    "test_b": {"raises": "RuntimeError", "match": "different loop"},
+    "test_c": {"raises": "InterfaceError", "match": "another operation"},
+}}, "broken.postgres")
+
+
+def three(a: str, b: tuple[str, str] | None, c: tuple[str, str] | None) -> Observation:
+    outcomes = {"t.py::test_a": a, "t.py::test_b": "failed" if b else "passed",
+                "t.py::test_c": "failed" if c else "passed"}
+    failures = [Failure(f"t.py::{name}", "call", kind, message, ((kind, message),))
+                for name, pair in (("test_b", b), ("test_c", c)) if pair for kind, message in [pair]]
+    return Observation(1, outcomes, failures)
+
+
+ANOTHER = ("asyncpg.exceptions.InterfaceError", "cannot perform operation: another operation is in progress")
+
+
+@pytest.mark.parametrize(("observation", "status"), [
+    (three("passed", LOOP, ANOTHER), Status.AS_EXPECTED),  # every named test did what it should
+    (three("failed", LOOP, ANOTHER), Status.FAILED_DIFFERENTLY),  # test_a was to pass
+    (three("passed", LOOP, None), Status.FAILED_DIFFERENTLY),  # test_c passed: one alternative is not all
+    (three("passed", ANOTHER, LOOP), Status.FAILED_DIFFERENTLY),  # the right errors, in the wrong tests
+])
+def test_the_per_test_form_holds_only_when_every_named_test_does_what_it_says(observation, status):
+    record = classify(run(), PER_TEST, observation, 1.0)
+    assert record.status is status
+    if status is Status.AS_EXPECTED:
+        assert (record.nodeid, record.error_type) == ("t.py::test_b", "RuntimeError")
+
+
+def test_the_per_test_form_is_described_and_checked_when_read():
+    (entry,) = PER_TEST
+    assert entry.describe() == (
+        "test_a passes; test_b RuntimeError: /different loop/; test_c InterfaceError: /another operation/")
+    assert not entry.passes
+    for bad, said in [
+        ({"tests": {}}, "expected a table of test name = outcome"),
+        ({"tests": {"helper": "passes"}}, "'helper' is not a test function's name"),
+        ({"tests": {"test_a": {"raises": "E", "versions": {}}}}, "test_a: expected \"passes\""),
+    ]:
+        with pytest.raises(ExpectationError, match=re.escape(said)):
+            parse(bad, "broken.default")
