@@ -185,7 +185,7 @@ def _every_test_holds(expectation: Expectation, observation: Observation) -> tup
     """The per-test form: each named test ran and did what its entry says; shown as the first failure."""
     shown: tuple[Failure, str] | None = None
     for name, wanted in expectation.tests.items():
-        ran = {node: outcome for node, outcome in observation.outcomes.items() if _function(node) == name}
+        ran = {node: outcome for node, outcome in observation.outcomes.items() if _names(node, name)}
         if not ran:
             return None
         if wanted.passes:
@@ -200,8 +200,10 @@ def _every_test_holds(expectation: Expectation, observation: Observation) -> tup
     return shown
 
 
-def _function(nodeid: str) -> str:
-    return nodeid.split("::")[-1].split("[")[0]
+def _names(nodeid: str, name: str) -> bool:
+    """`test_x` names every test of that function; `test_x[bob]` names one of its parameters."""
+    test = nodeid.split("::")[-1]
+    return name == test or name == test.split("[")[0]
 
 
 def matching_failure(expectation: Expectation, observation: Observation) -> Failure | None:

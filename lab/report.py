@@ -231,7 +231,11 @@ def index_markdown(scenarios: Sequence[Scenario]) -> str:
 
 
 def _expected(option: Expectation) -> str:
-    shown = "passes" if option.passes else option.crashes or f"`{option.raises}`"
+    if option.tests:
+        raised = dict.fromkeys(f"`{each.raises}`" for each in option.tests.values() if each.raises)
+        shown = "per test: " + (", ".join(raised) or "passes")
+    else:
+        shown = "passes" if option.passes else option.crashes or f"`{option.raises}`"
     versions = ", ".join(f"{name} {spec}" for name, spec in option.versions.items())
     return f"{shown} ({versions})" if versions else shown
 

@@ -50,6 +50,20 @@ async def get_user(user_id: int, session: Session) -> UserOut:
     return UserOut.model_validate(user)
 
 
+@router.get("/users/{user_id}/activity")
+async def get_activity(user_id: int, session: Session, request: Request) -> dict[str, object]:
+    """The user's recent activity from the upstream service. Its errors are not handled here, as in many
+    real apps: an upstream failure escapes the route (`aiohttp.ClientResponseError`), a 500 in production.
+    """
+    user = await session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "user not found")
+    async with request.app.state.http.get("/activity", params={"email": user.email}) as response:
+        response.raise_for_status()
+        activity: dict[str, object] = await response.json()
+    return activity
+
+
 @router.get("/users/{user_id}/profile")
 async def get_profile(user_id: int, session: Session, request: Request) -> UserProfile:
     """The user, enriched by the upstream profile service through the app's aiohttp session."""

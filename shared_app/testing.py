@@ -15,16 +15,27 @@ from urllib.parse import parse_qs, urlparse
 
 
 class _ProfileHandler(BaseHTTPRequestHandler):
+    # HTTP/1.1 with keep-alive, as real services speak: a client's pooled connection is reused, so a pool
+    # bug shows here as it would against production (HTTP/1.0 would close every connection after a reply).
+    protocol_version = "HTTP/1.1"
+
     def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
         url = urlparse(self.path)
-        if url.path != "/profiles":
-            self.send_error(404)
-            return
         email = parse_qs(url.query).get("email", [""])[0]
-        body = json.dumps(
-            {"avatar_url": f"https://avatars.example/{email}.png", "followers": len(email)}
-        ).encode()
-        self.send_response(200)
+        if url.path == "/profiles":
+            self._json(200, {"avatar_url": f"https://avatars.example/{email}.png", "followers": len(email)})
+        elif url.path == "/activity":
+            # The activity service has an outage for one domain: what a route that skips error handling meets.
+            if email.endswith("@outage.example"):
+                self._json(503, {"detail": "activity service unavailable"})
+            else:
+                self._json(200, {"email": email, "events": []})
+        else:
+            self._json(404, {"detail": "not found"})
+
+    def _json(self, status: int, data: object) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

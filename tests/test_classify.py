@@ -250,3 +250,15 @@ def test_the_per_test_form_is_described_and_checked_when_read():
     ]:
         with pytest.raises(ExpectationError, match=re.escape(said)):
             parse(bad, "broken.default")
+
+
+def test_the_per_test_form_can_name_one_parameter_of_a_test():
+    (entry,) = parse({"tests": {"test_p[b]": {"raises": "RuntimeError"}, "test_p[a]": "passes"}}, "x")
+    outcomes = {"t.py::test_p[a]": "passed", "t.py::test_p[b]": "failed"}
+    failure = Failure("t.py::test_p[b]", "call", "RuntimeError", "Event loop is closed",
+                      (("RuntimeError", "Event loop is closed"),))
+    assert classify(run(), (entry,), Observation(1, outcomes, [failure]), 1.0).status is Status.AS_EXPECTED
+    swapped = {"t.py::test_p[a]": "failed", "t.py::test_p[b]": "passed"}
+    moved = Failure("t.py::test_p[a]", "call", "RuntimeError", "x", (("RuntimeError", "x"),))
+    record = classify(run(), (entry,), Observation(1, swapped, [moved]), 1.0)
+    assert record.status is Status.FAILED_DIFFERENTLY
