@@ -34,13 +34,16 @@ PACKAGES = (
 
 # A stack dump's frames of pytest's and the lab's own machinery: the same in every dump, never the answer.
 _RUNNER_FRAME = re.compile(
-    r'^\s+File ".*/(_pytest/.*|pluggy/.*|lab/(cli|execute|session)\.py|bin/lab)", line \d+ in '
+    r'^\s+File ".*/(_pytest/.*|pluggy/.*|lab/(cli|execute|runner)\.py|bin/lab)", line \d+ in '
 )
 
 # RESULTS.md's part written by `lab matrix`; `lab run --markdown` rewrites the rest and keeps it.
 MATRIX_SECTION = re.compile(r"<!-- matrix -->\n.*?<!-- matrix-end -->\n", re.S)
 
-_COLOURS = {Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33"}
+# Green for as expected, yellow for a change worth a look, dim for not applicable; red (the default) for a failure.
+_COLOURS = {
+    Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33", Status.NOT_APPLICABLE: "2",
+}
 
 
 def versions() -> dict[str, str | None]:

@@ -60,6 +60,7 @@ def test_hang_becomes_timeout_and_the_rest_still_runs(scenarios):
     # the run's stack, dumped before it was killed, under its line: the hung test's frame, no runner noise
     assert 'variant_body.py", line 3 in test_sleeps' in result.stdout
     assert "/pluggy/" not in result.stdout and "/_pytest/" not in result.stdout
+    assert "lab/runner.py" not in result.stdout and "lab/execute.py" not in result.stdout
 
 
 def test_timeout_given_on_the_command_line_wins_over_the_scenarios_own(scenarios):
