@@ -40,7 +40,7 @@ _RUNNER_FRAME = re.compile(
 # RESULTS.md's part written by `lab matrix`; `lab run --markdown` rewrites the rest and keeps it.
 MATRIX_SECTION = re.compile(r"<!-- matrix -->\n.*?<!-- matrix-end -->\n", re.S)
 
-# Green for as expected, yellow for a change worth a look, dim for not applicable; red (the default) for a failure.
+# Green: as expected; yellow: worth a look; dim: not applicable; red (the default): a failure.
 _COLOURS = {
     Status.AS_EXPECTED: "32", Status.BROKEN_PASSED: "33", Status.TIMEOUT: "33", Status.NOT_APPLICABLE: "2",
 }
