@@ -262,3 +262,47 @@ def test_the_per_test_form_can_name_one_parameter_of_a_test():
     moved = Failure("t.py::test_p[a]", "call", "RuntimeError", "x", (("RuntimeError", "x"),))
     record = classify(run(), (entry,), Observation(1, swapped, [moved]), 1.0)
     assert record.status is Status.FAILED_DIFFERENTLY
+
+
+def test_whole_records_for_each_kind_of_verdict():
+    from lab.classify import Record
+
+    loop = failed(LOOP)
+    assert classify(run(), (RUNTIME,), loop, 1.23456) == Record(
+        "s", "broken", "sqlite", Status.AS_EXPECTED, "RuntimeError: /different loop/", error_type="RuntimeError",
+        error_message=LOOP[1], nodeid="t.py::test_a", pattern="different loop", seconds=1.235,
+        tests={"t.py::test_a": "failed"})
+    assert classify(run("fixed"), (PASSES,), loop, 2.0) == Record(
+        "s", "fixed", "sqlite", Status.FIXED_FAILED, "passes", error_type="RuntimeError", error_message=LOOP[1],
+        nodeid="t.py::test_a", seconds=2.0, tests={"t.py::test_a": "failed"})
+    assert classify(run(), (Expectation(raises="KeyError"), RUNTIME), passed(), 0.5) == Record(
+        "s", "broken", "sqlite", Status.BROKEN_PASSED, "KeyError: // or RuntimeError: /different loop/",
+        seconds=0.5, tests=dict(OK))
+    assert classify(run(), (), loop, 1.0) == Record(
+        "s", "broken", "sqlite", Status.ERROR, "-", seconds=1.0, detail="no expectation covers the installed versions",
+        tests={"t.py::test_a": "failed"})
+    assert classify(run(), (Expectation(crashes="SIGSEGV"),), None, 3.0, crashed="SIGSEGV",
+                    detail="the run died (exit status -11)") == Record(
+        "s", "broken", "sqlite", Status.AS_EXPECTED, "crashes (SIGSEGV)", error_type="SIGSEGV",
+        error_message="the run died (exit status -11)", seconds=3.0, detail="the run died (exit status -11)")
+    assert classify(run(), (RUNTIME,), None, 60.0, timed_out=True) == Record(
+        "s", "broken", "sqlite", Status.TIMEOUT, "RuntimeError: /different loop/", seconds=60.0,
+        detail="no result within 60 s")
+    stopped = Observation(4, {}, [Failure("<conftest>", "collect", "KeyError", "k", (("KeyError", "k"),))])
+    assert classify(run(), (RUNTIME,), stopped, 1.0) == Record(
+        "s", "broken", "sqlite", Status.ERROR, "RuntimeError: /different loop/", error_type="KeyError",
+        error_message="k", nodeid="<conftest>", seconds=1.0, detail="pytest exited 4; no test ran", tests={})
+    assert classify(run(), (RUNTIME,), None, 1.0, detail="the run died (exit status 70)").detail == (
+        "the run died (exit status 70)")
+
+
+def test_records_made_without_a_run():
+    from lab.classify import Record
+    from lab.scenarios import Problem
+
+    assert Record.for_problem(Problem("09-x", Path("."), "scenario.toml: title: expected ...")) == Record(
+        "09-x", "-", "-", Status.ERROR, "-", detail="scenario.toml: title: expected ...")
+    assert Record.not_applicable(run("fixed"), "needs 0.24") == Record(
+        "s", "fixed", "sqlite", Status.NOT_APPLICABLE, "-", detail="needs 0.24")
+    assert Record.not_applicable(run(), "x").ok and not Record.for_problem(Problem("p", Path("."), "m")).ok
+    assert Record.not_applicable(run(), "x").key == ("s", "broken", "sqlite")
