@@ -148,15 +148,11 @@ def _excerpt(record: Record, width: int, for_repo: bool = False) -> str:
     if len(text) <= width:
         return text
     found = re.search(record.pattern, text) if record.pattern else None
-    if found is None or found.end() <= width - 1:
-        return _clip(text, width)
+    if found is None or found.end() <= width - 1:  # what matched fits: cut the end
+        return text[: width - 1] + "…"
     head = f"{record.error_type}: …"
     start = max(len(head), found.end() - (width - len(head)))
     return head + text[start : start + width - len(head)]
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def write_json(path: Path, records: Iterable[Record]) -> None:

@@ -306,3 +306,60 @@ def test_records_made_without_a_run():
         "s", "fixed", "sqlite", Status.NOT_APPLICABLE, "-", detail="needs 0.24")
     assert Record.not_applicable(run(), "x").ok and not Record.for_problem(Problem("p", Path("."), "m")).ok
     assert Record.not_applicable(run(), "x").key == ("s", "broken", "sqlite")
+
+
+def test_why_a_run_where_nothing_failed_is_still_not_a_pass_every_reason_in_order():
+    scenario = Scenario("s", Path("."), "t", "s", ("sqlite",), {"broken": {}, "fixed": {}},
+                        test_functions=("test_a", "test_b", "test_c", "test_f", "test_g"))
+    observation = Observation(0, {"t.py::test_a": "passed", "t.py::test_b": "skipped", "t.py::test_c": "xfailed"},
+                              [], ["t.py::test_d", "t.py::test_e"])
+    fixed = classify(Run(scenario, "fixed", "sqlite"), (PASSES,), observation, 1.0, used_database=False)
+    assert (fixed.status, fixed.detail) == (Status.FIXED_FAILED, (
+        "not passed: t.py::test_b skipped, t.py::test_c xfailed; deselected: t.py::test_d, t.py::test_e; "
+        "never ran: test_f, test_g; the run never used the database it was given (DATABASE_URL)"))
+    # a broken variant is never fixed-failed, whether it was to pass here or to fail
+    for expected in ((PASSES,), (RUNTIME,)):
+        broken = classify(Run(scenario, "broken", "sqlite"), expected, observation, 1.0)
+        assert broken.status is Status.FAILED_DIFFERENTLY
+    nothing = classify(run("fixed"), (PASSES,), Observation(5, {}, []), 1.0)
+    assert nothing.detail == "no test ran"
+    deselected = classify(run("fixed"), (PASSES,), Observation(5, {}, [], ["t.py::test_a"]), 1.0)
+    assert deselected.detail == "no test ran; deselected: t.py::test_a"
+
+
+def test_a_failed_outcome_without_an_exception_is_a_plain_regression():
+    observation = Observation(1, {"t.py::test_a": "failed"}, [])
+    record = classify(run("fixed"), (PASSES,), observation, 1.0)
+    assert (record.status, record.detail) == (Status.FIXED_FAILED, "")
+
+
+def test_pytest_failing_before_any_test_reported_is_an_error():
+    observation = Observation(1, {}, [Failure("<conftest>", "collect", "KeyError", "k", (("KeyError", "k"),))])
+    record = classify(run("fixed"), (PASSES,), observation, 1.0)
+    assert (record.status, record.detail) == (Status.ERROR, "pytest exited 1; no test ran")
+
+
+def test_a_broken_variant_that_was_to_pass_but_failed_otherwise_is_failed_differently():
+    record = classify(run(), (PASSES,), failed(LOOP), 1.0)
+    assert (record.status, record.error_type, record.nodeid) == (Status.FAILED_DIFFERENTLY, "RuntimeError",
+                                                                   "t.py::test_a")
+
+
+def test_a_per_test_entry_that_does_not_hold_leaves_the_next_entry_its_chance():
+    per_test = parse({"tests": {"test_a": "passes"}}, "x")[0]
+    assert classify(run(), (per_test, RUNTIME), failed(LOOP), 1.0).status is Status.AS_EXPECTED
+    # and one that names only passing tests matches no failure at all
+    two = Observation(1, {"t.py::test_a": "failed", "t.py::test_b": "passed"},
+                      [Failure("t.py::test_a", "call", *LOOP, (LOOP,))])
+    only_passes = parse({"tests": {"test_b": "passes"}}, "x")
+    assert classify(run(), only_passes, two, 1.0).status is Status.FAILED_DIFFERENTLY
+
+
+def test_the_per_test_form_finds_tests_in_classes_and_every_parameter_of_a_function():
+    (entry,) = parse({"tests": {"test_p": {"raises": "RuntimeError"}}}, "x")
+    in_class = Observation(1, {"t.py::TestX::test_p": "failed"},
+                           [Failure("t.py::TestX::test_p", "call", *LOOP, (LOOP,))])
+    assert classify(run(), (entry,), in_class, 1.0).status is Status.AS_EXPECTED
+    params = Observation(1, {"t.py::test_p[a]": "failed", "t.py::test_p[b]": "failed"},
+                         [Failure(f"t.py::test_p[{p}]", "call", *LOOP, (LOOP,)) for p in "ab"])
+    assert classify(run(), (entry,), params, 1.0).status is Status.AS_EXPECTED

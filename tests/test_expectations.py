@@ -103,3 +103,18 @@ def test_parse_versions():
     assert parse_versions({"pytest": ">=8", "python": "<3.14"}, "x") == {"pytest": ">=8", "python": "<3.14"}
     with pytest.raises(ExpectationError, match=r"^w: expected a table, got 'pytest>=8'$"):
         parse_versions("pytest>=8", "w")
+
+
+def test_the_per_test_form_keeps_its_versions_and_note_and_names_nested_fields():
+    (entry,) = parse({"tests": {"test_a": "passes"}, "versions": {"pytest": ">=9"}, "note": "n"}, "broken.default")
+    assert entry == Expectation(versions={"pytest": ">=9"}, note="n", tests={"test_a": PASSES})
+    for value, message in [
+        ({"tests": {"helper": "passes"}}, "broken.default.tests: 'helper' is not a test function's name"),
+        ({"tests": {"test_a": {"raise": "E"}}}, "broken.default.tests.test_a: unknown field 'raise'"),
+        ({"tests": {"test_a": {"tests": {}}}}, "broken.default.tests.test_a: expected \"passes\" or one table {raises, match}, got {'tests': {}}"),
+        ({"tests": {"test_a": ["passes"]}}, "broken.default.tests.test_a: expected \"passes\" or one table {raises, match}, got ['passes']"),
+        ({"tests": []}, "broken.default.tests: expected a table of test name = outcome, got []"),
+    ]:
+        with pytest.raises(ExpectationError) as error:
+            parse(value, "broken.default")
+        assert str(error.value) == message

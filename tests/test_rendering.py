@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree import ElementTree
@@ -400,3 +401,156 @@ def test_runs_only_one_side_has_are_named_as_such():
     ]
     assert diff([was()], [was()]) == []
     assert Change("x", ("s", "v", "b"), None, was()).line() == "x          s v b: only in the new run"
+
+
+# edges a reader meets rarely, each pinned
+
+def test_a_reader_that_leaves_turns_the_terminal_to_nothing_without_an_error():
+    read, write = os.pipe()
+    os.close(read)  # the reader left: writing now fails with BrokenPipeError
+    stream = os.fdopen(write, "w")
+    terminal = Terminal(stream, colour=False)
+    terminal.line("first")
+    terminal.line("second")  # no error either
+    assert os.path.samestat(os.fstat(stream.fileno()), os.stat(os.devnull))
+    stream.close()
+
+
+def test_a_stream_without_a_descriptor_is_replaced_by_devnull_when_its_reader_leaves():
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    terminal = Terminal(Gone(), colour=False)
+    terminal.line("x")
+    assert (terminal.stream.name, terminal.stream.mode) == (os.devnull, "w")
+    terminal.line("y")
+    terminal.stream.close()
+
+
+def test_each_line_reaches_the_reader_at_once(tmp_path):
+    path = tmp_path / "out.txt"
+    with path.open("w", buffering=1 << 20) as stream:
+        Terminal(stream, colour=False).line("now")
+        assert path.read_text() == "now\n"  # flushed, not waiting in the buffer
+
+
+def test_colour_follows_the_terminal_unless_told():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert Terminal(Tty()).colour is True
+    assert Terminal(io.StringIO()).colour is False
+    assert Terminal(Tty(), colour=False).colour is False
+
+
+def test_tail_skips_the_blank_end_of_the_output():
+    record = Record("s", "broken", "sqlite", Status.TIMEOUT, "x", output="one\nlast\n\n\n")
+    assert rendered(4, False, "tail", record, 1) == "    | last\n"
+
+
+def test_an_error_without_a_message_is_still_named():
+    bare = Record("s", "broken", "sqlite", Status.FAILED_DIFFERENTLY, "x", error_type="KeyError")
+    assert rendered(1, False, "live", bare).endswith("0.00s  KeyError: \n")
+
+
+def test_live_lines_keep_paths_and_results_md_drops_them(tmp_path):
+    pathy = Record("p", "broken", "sqlite", Status.AS_EXPECTED, "x", error_type="E",
+                   error_message="at /home/u/.venv/lib/python3.12/site-packages/httpx/_c.py")
+    assert "/home/u/.venv/lib/python3.12/site-packages/httpx/_c.py" in rendered(1, False, "live", pathy)
+    path = tmp_path / "RESULTS.md"
+    write_markdown(path, [pathy])
+    assert "| E: at …/httpx/_c.py |" in path.read_text()
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    # exactly 90 characters, the match at the very end: shown whole
+    ("m" * 84 + "HIT", "E: " + "m" * 84 + "HIT"),
+    # the match ends at the 89th character: the end is cut and the match stays
+    ("m" * 83 + "HIT" + "z" * 10, "E: " + "m" * 83 + "HIT…"),
+    # the match ends at the 90th: cut from the front instead, so it stays in view
+    ("m" * 84 + "HIT" + "z" * 10, "E: …" + "m" * 83 + "HIT"),
+    # the match in the middle of a long message: exactly the width, ending where the match does
+    ("m" * 120 + "HIT" + "z" * 50, "E: …" + "m" * 83 + "HIT"),
+])
+def test_a_long_error_is_cut_to_the_width_around_what_matched(message, shown):
+    record = Record("s", "broken", "sqlite", Status.AS_EXPECTED, "x", error_type="E", error_message=message,
+                    pattern="HIT")
+    assert rendered(1, False, "live", record).endswith("0.00s  " + shown + "\n")
+
+
+def test_json_is_indented_for_people_to_read(tmp_path):
+    path = tmp_path / "records.json"
+    write_json(path, [PASSED])
+    assert path.read_text().startswith('[\n  {\n    "scenario": "01-x",\n')
+    assert path.read_text().endswith("}\n]\n")
+
+
+def test_results_md_header_says_what_is_not_installed_and_its_date(tmp_path, monkeypatch):
+    class Midnight(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            # just before midnight in UTC is already tomorrow further east: only UTC is right
+            return datetime(2026, 1, 1, 23, 30, tzinfo=timezone.utc) if tz is timezone.utc else datetime(2026, 1, 2)
+
+    monkeypatch.setattr("lab.report.datetime", Midnight)
+    monkeypatch.setattr("lab.report.installed_version", lambda name: None if name == "greenlet" else "1.0")
+    path = tmp_path / "RESULTS.md"
+    write_markdown(path, [PASSED])
+    text = path.read_text()
+    assert "on 2026-01-01, from the run" in text
+    assert "| greenlet | not installed |\n| anyio | 1.0 |" in text
+    assert "| python | 1.0 |\n\n| scenario | backend |" in text
+
+
+def test_results_md_rows_with_only_one_variant(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    write_markdown(path, [PASSED])
+    assert "| [01-x](scenarios/01-x/README.md) | sqlite | - | - | as-expected |" in path.read_text()
+
+
+def test_drift_outcome_keeps_only_the_last_part_of_a_dotted_name():
+    record = on("s", "broken", "sqlite", Status.AS_EXPECTED, error_type="a.b.c.Deep")
+    assert outcome(record) == "Deep"
+
+
+def test_drift_markdown_escapes_what_would_break_the_table():
+    odd = Stack("odd", "a | b\nc")
+    assert "| 1 | odd | a \\| b c |" in drift_markdown([SetResult(odd, SetStatus.RAN, records=[PASSED])])
+
+
+def test_a_set_that_did_not_run_without_a_detail_is_still_listed():
+    assert drift_lines([SetResult(LATEST, SetStatus.SKIPPED)])[1] == "   1 latest                 newest releases [skipped: ]"
+
+
+def test_junit_counts_every_skipped_case_and_is_utf8_xml(tmp_path):
+    path = tmp_path / "junit.xml"
+    skipped = [on("latest", v, b, Status.NOT_APPLICABLE, detail="needs π") for v in ("broken", "fixed")
+               for b in ("sqlite", "postgres")]
+    write_junit(path, [SetResult(LATEST, SetStatus.RAN, records=skipped)])
+    assert path.read_bytes().startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<testsuites")
+    assert "needs π" in path.read_text(encoding="utf-8")
+    assert ElementTree.parse(path).getroot()[0].get("skipped") == "4"
+
+
+def test_a_message_change_shows_a_missing_message_as_empty():
+    (change,) = diff([was(message="old")], [was(status=Status.AS_EXPECTED, message="")])
+    assert change.line() == "message    s broken sqlite: RuntimeError\n           - old\n           + "
+
+
+def test_a_message_exactly_as_long_as_the_line_is_not_cut():
+    (change,) = diff([was(message="a" * 150)], [was(message="b")])
+    assert change.line().splitlines()[1] == "           - " + "a" * 150
+
+
+def test_a_run_only_in_one_record_set_keeps_the_side_it_has():
+    (change,) = diff([], [was(scenario="new")])
+    assert (change.old, change.new) == (None, was(scenario="new"))
+
+
+def test_n_a_on_both_sides_is_no_change_and_n_a_is_not_a_failure():
+    na = was(status=Status.NOT_APPLICABLE, error=None)
+    assert diff([na], [na]) == []
+    (change,) = diff([was(error=None)], [was(error="KeyError")])
+    assert change.kind == "appears"
