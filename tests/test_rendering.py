@@ -554,3 +554,50 @@ def test_n_a_on_both_sides_is_no_change_and_n_a_is_not_a_failure():
     assert diff([na], [na]) == []
     (change,) = diff([was(error=None)], [was(error="KeyError")])
     assert change.kind == "appears"
+
+
+def test_default_widths_fit_the_catalogue_names_and_the_last_sixty_lines():
+    assert rendered_default("live", PASSED).startswith("as-expected        " + "01-x".ljust(34) + " fixed ")
+    output = "\n".join(f"line {n}" for n in range(100))
+    tail = rendered_default("tail", Record("s", "broken", "sqlite", Status.TIMEOUT, "x", output=output))
+    assert tail.splitlines()[0] == "    | line 40" and len(tail.splitlines()) == 60
+    table = drift_lines([SetResult(LATEST, SetStatus.RAN, records=[on("latest", "fixed", "sqlite", Status.AS_EXPECTED)])])
+    assert table[3] == "scenario".ljust(40) + " backend  variant 1"
+
+
+def rendered_default(draw: str, *args: object) -> str:
+    out = io.StringIO()
+    getattr(Terminal(out, colour=False), draw)(*args)
+    return out.getvalue()
+
+
+def test_a_problem_record_comes_before_its_scenarios_runs():
+    problem = Record("02-y", "-", "-", Status.ERROR, "-")
+    sqlite = Record("02-y", "broken", "sqlite", Status.AS_EXPECTED, "x")
+    assert sorted([sqlite, problem], key=order) == [problem, sqlite]
+
+
+def test_results_md_puts_the_matrix_section_after_a_blank_line(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    path.write_text("<!-- matrix -->\nM\n<!-- matrix-end -->\n")
+    write_markdown(path, [LOOP])
+    assert path.read_text().endswith("1 of 1 runs as expected.\n\n<!-- matrix -->\nM\n<!-- matrix-end -->\n")
+
+
+def test_the_matrix_section_starts_a_new_file_or_follows_the_existing_text(tmp_path):
+    from lab.drift import write_drift_markdown
+
+    results = [SetResult(LATEST, SetStatus.RAN, records=[PASSED])]
+    new, old = tmp_path / "new.md", tmp_path / "old.md"
+    write_drift_markdown(new, results)
+    assert new.read_text() == drift_markdown(results)
+    old.write_text("# Results\n\nkept  \n\n\n")
+    write_drift_markdown(old, results)
+    assert old.read_text() == "# Results\n\nkept  \n\n" + drift_markdown(results)
+
+
+def test_the_index_lists_each_exception_a_per_test_entry_names():
+    per_test = parse({"tests": {"test_a": {"raises": "KeyError"}, "test_b": {"raises": "RuntimeError"},
+                                "test_c": {"raises": "KeyError"}}}, "x")
+    scenario = Scenario("05-e", Path("."), "t", "s", ("sqlite",), {"broken": {"sqlite": per_test}, "fixed": {}})
+    assert index_markdown([scenario]).endswith("| s | sqlite: per test: `KeyError`, `RuntimeError` |\n")
