@@ -594,6 +594,9 @@ def test_the_matrix_section_starts_a_new_file_or_follows_the_existing_text(tmp_p
     old.write_text("# Results\n\nkept  \n\n\n")
     write_drift_markdown(old, results)
     assert old.read_text() == "# Results\n\nkept  \n\n" + drift_markdown(results)
+    old.write_text("ends in X\n")  # only newlines are trimmed before the section
+    write_drift_markdown(old, results)
+    assert old.read_text() == "ends in X\n\n" + drift_markdown(results)
 
 
 def test_the_index_lists_each_exception_a_per_test_entry_names():
