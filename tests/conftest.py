@@ -14,7 +14,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-PASSING_TEST = "def test_ok():\n    assert 1 + 1 == 2\n"
+# A pass counts only if the run used the database it was given, so the passing test writes to it.
+PASSING_TEST = """
+import os, sqlite3
+def test_ok():
+    with sqlite3.connect(os.environ["DATABASE_URL"].split("///", 1)[1]) as db:
+        db.execute("create table t (x int)")
+"""
 FAILING_TEST = "def test_divides():\n    assert 1 / 0\n"
 
 

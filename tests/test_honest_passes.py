@@ -6,15 +6,9 @@ Each trick below makes pytest itself say "passed" or exit 0; none may make the l
 from __future__ import annotations
 
 import pytest
-from conftest import SQLITE_ONLY
+from conftest import PASSING_TEST, SQLITE_ONLY
 
-USES_ITS_DATABASE = """
-import os, sqlite3
-def test_writes():
-    path = os.environ["DATABASE_URL"].split("///", 1)[1]
-    with sqlite3.connect(path) as db:
-        db.execute("create table t (x int)")
-"""
+USES_ITS_DATABASE = PASSING_TEST.replace("test_ok", "test_writes")
 
 TRICKS = {
     "a collection hook that skips": (

@@ -83,59 +83,6 @@ def test_a_reader_that_leaves_early_never_turns_a_failure_into_success(scenarios
     assert b"BrokenPipeError" not in stderr
 
 
-def _record(scenario, variant, backend, status, error=None):
-    from lab.classify import Record, Status
-
-    return Record(scenario, variant, backend, Status(status), "x",
-                  error_type=error, error_message="boom" if error else None)
-
-
-def test_results_md_keeps_every_row_each_status_in_its_column_and_counts_truly(tmp_path):
-    from lab.report import write_markdown
-
-    records = [
-        _record("a", "broken", "sqlite", "as-expected", "RuntimeError"),
-        _record("a", "fixed", "sqlite", "fixed-failed", "KeyError"),
-        _record("b", "broken", "postgres", "broken-passed"),
-        _record("b", "fixed", "postgres", "as-expected"),
-    ]
-    path = tmp_path / "RESULTS.md"
-    write_markdown(path, records)
-    text = path.read_text()
-    assert "| [a](scenarios/a/README.md) | sqlite | as-expected | RuntimeError: boom | fixed-failed |" in text
-    assert "| [b](scenarios/b/README.md) | postgres | broken-passed | - | as-expected |" in text
-    assert "2 of 4 runs as expected." in text
-
-
-def test_results_md_keeps_the_matrix_section_it_did_not_write(tmp_path):
-    from lab.report import write_markdown
-
-    path = tmp_path / "RESULTS.md"
-    path.write_text("# old\n\n<!-- matrix -->\nthe drift table\n<!-- matrix-end -->\n")
-    write_markdown(path, [_record("a", "broken", "sqlite", "as-expected", "E")])
-    text = path.read_text()
-    assert "# old" not in text and text.endswith("<!-- matrix -->\nthe drift table\n<!-- matrix-end -->\n")
-
-
-def test_summary_table_has_each_backends_broken_then_fixed_column():
-    import io
-
-    from lab.report import Terminal
-
-    out = io.StringIO()
-    Terminal(out, colour=False, width=4).summary([
-        _record("a", "fixed", "postgres", "fixed-failed"),
-        _record("a", "broken", "postgres", "as-expected"),
-        _record("a", "broken", "sqlite", "broken-passed"),
-        _record("a", "fixed", "sqlite", "timeout"),
-    ], 1.0)
-    header, _, row = out.getvalue().strip().splitlines()[:3]
-    assert header.split() == ["scenario", "sqlite", "broken", "sqlite", "fixed", "postgres", "broken",
-                              "postgres", "fixed"]
-    assert row.split() == ["a", "broken-passed", "timeout", "as-expected", "fixed-failed"]
-    assert "4 runs: 1 as-expected, 1 broken-passed, 1 fixed-failed, 1 timeout" in out.getvalue()
-
-
 def test_no_run_selected_is_not_success(scenarios):
     scenarios.add("only-sqlite", SQLITE_ONLY)
     result = scenarios.run("-b", "postgres")

@@ -114,7 +114,9 @@ def test_crash_matches_a_crashes_expectation(scenarios):
     assert next(r for r in result.records if r["variant"] == "broken")["error_type"] == "SIGABRT"
 
 
-FRESH_INTERPRETER = "import sys\ndef test_fresh():\n    assert 'lab.cli' not in sys.modules\n"
+FRESH_INTERPRETER = PASSING_TEST + (
+    "\ndef test_fresh():\n    import sys\n    assert 'lab.cli' not in sys.modules\n"
+)
 
 
 def test_subprocess_isolation_runs_each_variant_in_a_fresh_interpreter(scenarios):
