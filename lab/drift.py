@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ from lab.classify import Record, Status
 from lab.matrix import SetResult, SetStatus
 from lab.report import order, portable, write_section
 
-_NOT_OK_MARK = "!"  # after a cell whose run was not as expected
+_NOT_OK_MARK = "!"
+_NUMBER = re.compile(r"\d+")  # after a cell whose run was not as expected
 
 
 def outcome(record: Record) -> str:
@@ -218,7 +220,7 @@ def diff(old: Iterable[Record], new: Iterable[Record]) -> list[Change]:
             kind = "disappears"
         elif outcome(was) != outcome(now):
             kind = "changes"
-        elif portable(was.error_message or "") != portable(now.error_message or ""):
+        elif _comparable(was.error_message) != _comparable(now.error_message):
             kind = "message"
         elif was.status is not now.status:
             kind = "status"
@@ -226,6 +228,13 @@ def diff(old: Iterable[Record], new: Iterable[Record]) -> list[Change]:
             continue
         changes.append(Change(kind, key, was, now))
     return changes
+
+
+def _comparable(message: str | None) -> str:
+    """A message without what changes from run to run: paths, addresses, and every number in it
+    (a loopback port, `Task-597`, a file descriptor), so that only a different message counts.
+    """
+    return _NUMBER.sub("#", portable(message or ""))
 
 
 def _fails(record: Record) -> bool:

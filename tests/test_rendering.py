@@ -604,3 +604,10 @@ def test_the_index_lists_each_exception_a_per_test_entry_names():
                                 "test_c": {"raises": "KeyError"}}}, "x")
     scenario = Scenario("05-e", Path("."), "t", "s", ("sqlite",), {"broken": {"sqlite": per_test}, "fixed": {}})
     assert index_markdown([scenario]).endswith("| s | sqlite: per test: `KeyError`, `RuntimeError` |\n")
+
+
+def test_messages_that_differ_only_in_numbers_are_the_same_message():
+    old = was(message="503, url='http://127.0.0.1:38517/x' <Task-597> fd=12 at 0x7f0123456789")
+    new = was(message="503, url='http://127.0.0.1:42621/x' <Task-3> fd=9 at 0x7f9876543210")
+    assert diff([old], [new]) == []
+    assert [c.kind for c in diff([was(message="await_only()")], [was(message="await_()")])] == ["message"]
