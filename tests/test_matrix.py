@@ -252,3 +252,18 @@ def test_a_set_that_would_install_what_another_did_is_named_as_its_copy():
     stacks = [Stack("latest", "w"), Stack("old", "w", ("a==1",)), Stack(f"python-{here}", "w", python=here),
               Stack("python-3.99", "w", python="3.99"), Stack("old-again", "w", ("a==1",))]
     assert duplicates(stacks) == {f"python-{here}": "latest", "old-again": "old"}
+
+
+@pytest.mark.subprocess
+def test_a_set_whose_lab_run_gives_no_records_is_a_lab_failure_named_with_its_output(tmp_path):
+    stacks = tmp_path / "stacks.toml"
+    stacks.write_text('[good]\nwhy = "the lab\'s own requirements"\n')
+    completed = subprocess.run(
+        [sys.executable, "-m", "lab", "matrix", "--stacks-file", str(stacks), "--scenarios-dir",
+         str(tmp_path / "no-such-folder"), "--venvs", str(tmp_path / "venvs"), "--out", str(tmp_path / "out"),
+         "-b", "sqlite"],
+        capture_output=True, text=True, timeout=600, cwd=REPO,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "good: lab-failed: `lab run` exited 2 in stack 'good':" in completed.stdout
+    assert "no-such-folder: no such scenarios directory" in completed.stdout
