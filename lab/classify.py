@@ -90,6 +90,7 @@ def classify(
     crashed: str | None = None,
     detail: str = "",
     used_database: bool | None = None,
+    output: str = "",
 ) -> Record:
     """Name the outcome of one run, given the outcomes its scenario accepts (any of `expected`)."""
 
@@ -112,6 +113,9 @@ def classify(
         )
 
     if timed_out:
+        hung = _where_it_hung(expected, output)
+        if hung is not None:
+            return record(Status.AS_EXPECTED, why=f"hung, as expected, in /{hung}/", pattern=hung)
         return record(Status.TIMEOUT, why=f"no result within {seconds:.0f} s")
     if not expected:
         return record(Status.ERROR, why="no expectation covers the installed versions")
@@ -161,6 +165,15 @@ def _short_of_a_pass(run: Run, observation: Observation, used_database: bool | N
     if used_database is False:
         reasons.append("the run never used the database it was given (DATABASE_URL)")
     return "; ".join(reasons)
+
+
+def _where_it_hung(expected: tuple[Expectation, ...], output: str) -> str | None:
+    """The pattern of an expected hang found in the stack dump the timeout took; None if none is."""
+    dump = output[output.find("most recent call first"):] if "most recent call first" in output else ""
+    for expectation in expected:
+        if expectation.hangs and re.search(expectation.match, dump):
+            return expectation.match
+    return None
 
 
 def _wrapper(failure: Failure | None) -> str:

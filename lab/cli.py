@@ -15,6 +15,7 @@ from lab.classify import Record, Status
 from lab.drift import diff, drift_lines, stacks_in, totals, write_drift_markdown, write_junit
 from lab.matrix import TIMING_FILE, SetResult, SetStatus, run_matrix, write_timing
 from lab.plan import matches, plan
+from lab.readme import ReadmeError, stale
 from lab.report import Terminal, index_markdown, order, read_json, versions, write_json, write_markdown
 from lab.runner import Interrupted, run_all
 from lab.scenarios import BACKENDS, VARIANTS, Catalogue, ScenarioError, discover
@@ -83,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     differ.add_argument("--old-stack", metavar="NAME", help="in a matrix file: the set to compare from")
     differ.add_argument("--new-stack", metavar="NAME", help="in a matrix file: the set to compare to")
 
+    readme = sub.add_parser("readme", parents=[common],
+                            help="rewrite the READMEs' generated parts: each fix diff, and the index")
+    readme.add_argument("--check", action="store_true", help="only say which are out of date (exit 1)")
+
     listing = sub.add_parser("list", parents=[common], help="list the scenarios, their backends and tags")
     listing.add_argument("--markdown", action="store_true", help="print the README's scenario index table")
     return parser
@@ -101,7 +106,7 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     return parse
 
 
-COMMANDS = ("run", "list", "matrix", "diff", "-h", "--help", "--version")
+COMMANDS = ("run", "list", "matrix", "diff", "readme", "-h", "--help", "--version")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,12 +125,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"lab: {error}", file=sys.stderr)
         return 2
+    if options.command == "readme":
+        return _readme(catalogue, root.parent / "README.md", check=options.check)
     if options.command == "list":
         if options.markdown:
             terminal.line(index_markdown(catalogue.scenarios).rstrip("\n"))
             return 1 if catalogue.problems else 0
         return _list(catalogue, terminal)
     return _run(options, catalogue, terminal)
+
+
+def _readme(catalogue: Catalogue, top: Path, *, check: bool) -> int:
+    try:
+        changed = stale(catalogue.scenarios, top, write=not check)
+    except ReadmeError as error:
+        print(f"lab: {error}", file=sys.stderr)
+        return 2
+    for path in changed:
+        print(f"{'out of date' if check else 'rewrote'}: {path}")
+    return 1 if check and changed else 0
 
 
 def _list(catalogue: Catalogue, terminal: Terminal) -> int:

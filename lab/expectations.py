@@ -18,11 +18,13 @@ class ExpectationError(ValueError):
 
 @dataclass(frozen=True)
 class Expectation:
-    """One acceptable outcome: pass, raise `raises` matching `match`, or crash with signal `crashes`."""
+    """One acceptable outcome: pass, raise `raises` matching `match`, crash with signal `crashes`, or hang."""
 
     raises: str | None = None
     match: str = ""
     crashes: str | None = None  # e.g. "SIGSEGV": the interpreter itself died
+    # Never finishes: the run times out, and `match` is searched in the stack dump taken at the timeout
+    hangs: bool = False
     versions: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
     # the per-test form: each named test function must do what its own expectation says, all at once
@@ -30,9 +32,11 @@ class Expectation:
 
     @property
     def passes(self) -> bool:
-        return self.raises is None and self.crashes is None and not self.tests
+        return self.raises is None and self.crashes is None and not self.hangs and not self.tests
 
     def describe(self) -> str:
+        if self.hangs:
+            return f"hangs in /{self.match}/"
         if self.crashes:
             return f"crashes ({self.crashes})"
         if self.tests:
@@ -86,7 +90,7 @@ def parse(value: object, where: str) -> tuple[Expectation, ...]:
 def _parse_table(table: object, where: str) -> Expectation:
     if not isinstance(table, Mapping):
         raise ExpectationError(f"{where}: expected a table, got {table!r}")
-    unknown = set(table) - {"raises", "match", "crashes", "versions", "passes", "note", "tests"}
+    unknown = set(table) - {"raises", "match", "crashes", "hangs", "versions", "passes", "note", "tests"}
     if unknown:
         raise ExpectationError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     versions = parse_versions(table.get("versions"), f"{where}.versions")
@@ -101,9 +105,19 @@ def _parse_table(table: object, where: str) -> Expectation:
         if not isinstance(crashes, str) or not crashes.startswith("SIG"):
             raise ExpectationError(f'{where}.crashes: expected a signal name like "SIGSEGV", got {crashes!r}')
         return Expectation(crashes=crashes, versions=dict(versions), note=note)
+    if "hangs" in table:
+        if table["hangs"] is not True:
+            raise ExpectationError(f"{where}.hangs: expected true, got {table['hangs']!r}")
+        if not table.get("match"):
+            raise ExpectationError(f"{where}.match: a hang needs the frame it hangs in, got nothing")
+        return Expectation(hangs=True, match=_pattern(table, where), versions=dict(versions), note=note)
     raises = table.get("raises")
     if not isinstance(raises, str) or not raises:
         raise ExpectationError(f"{where}.raises: expected an exception type name, got {raises!r}")
+    return Expectation(raises=raises, match=_pattern(table, where), versions=dict(versions), note=note)
+
+
+def _pattern(table: Mapping[str, object], where: str) -> str:
     match = table.get("match", "")
     if not isinstance(match, str):
         raise ExpectationError(f"{where}.match: expected a regular expression, got {match!r}")
@@ -111,7 +125,7 @@ def _parse_table(table: object, where: str) -> Expectation:
         re.compile(match)
     except re.error as error:
         raise ExpectationError(f"{where}.match: bad regular expression {match!r}: {error}") from None
-    return Expectation(raises=raises, match=match, versions=dict(versions), note=note)
+    return match
 
 
 def _per_test(value: object, where: str) -> dict[str, Expectation]:

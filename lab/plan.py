@@ -39,6 +39,6 @@ def plan(
         for scenario in chosen
         for backend in scenario.backends
         if backend in backends
-        for variant in VARIANTS
+        for variant in scenario.variants
         if variant in variants
     ]

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from lab.classify import Record, Status
 from lab.expectations import Expectation, installed_version
-from lab.scenarios import BACKENDS, VARIANTS, Scenario
+from lab.scenarios import BACKENDS, PATTERN, VARIANTS, Scenario
 
 PACKAGES = (
     "pytest",
@@ -194,7 +194,7 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
         if broken and not error and broken.status is Status.AS_EXPECTED:
             error = "(passes here, as expected)"
         lines.append(
-            f"| [{scenario}](scenarios/{scenario}/README.md) | {backend} | "
+            f"| [{scenario}]({_readme(scenario)}) | {backend} | "
             f"{broken.status.value if broken else '-'} | {error or '-'} | "
             f"{fixed.status.value if fixed else '-'} |"
         )
@@ -217,7 +217,7 @@ def write_section(path: Path, section: str) -> None:
 def index_markdown(scenarios: Sequence[Scenario]) -> str:
     """The README's scenario index: one row per scenario, its symptom, and what the broken variant raises."""
     lines = ["| scenario | symptom | broken variant, by backend |", "|---|---|---|"]
-    for scenario in scenarios:
+    for scenario in (s for s in scenarios if not s.pattern):
         by_outcome: dict[str, list[str]] = {}
         for backend, options in scenario.expectations["broken"].items():
             by_outcome.setdefault(" or ".join(map(_expected, options)), []).append(backend)
@@ -229,12 +229,16 @@ def index_markdown(scenarios: Sequence[Scenario]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _readme(scenario: str) -> str:
+    return f"{PATTERN}/README.md" if scenario == PATTERN else f"scenarios/{scenario}/README.md"
+
+
 def _expected(option: Expectation) -> str:
     if option.tests:
         raised = dict.fromkeys(f"`{each.raises}`" for each in option.tests.values() if each.raises)
         shown = "per test: " + (", ".join(raised) or "passes")
     else:
-        shown = "passes" if option.passes else option.crashes or f"`{option.raises}`"
+        shown = "passes" if option.passes else option.crashes or ("hangs" if option.hangs else f"`{option.raises}`")
     versions = ", ".join(f"{name} {spec}" for name, spec in option.versions.items())
     return f"{shown} ({versions})" if versions else shown
 

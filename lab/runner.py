@@ -17,9 +17,9 @@ from lab.databases import Database, ProvisionError, Servers
 from lab.execute import Finished, Job, Pool
 from lab.expectations import Expectation, choose
 from lab.plan import Run
+from lab.scenarios import DEFAULT_INI
 
 DEFAULT_TIMEOUT = 60.0
-_DEFAULT_INI = "[pytest]\n"
 
 
 def materialize(run: Run, into: Path) -> Path:
@@ -32,7 +32,7 @@ def materialize(run: Run, into: Path) -> Path:
         shutil.rmtree(workdir)
     shutil.copytree(run.scenario.path / "tests", workdir / "tests")
     ini = run.scenario.path / "pytest.ini"
-    (workdir / "pytest.ini").write_text(ini.read_text() if ini.is_file() else _DEFAULT_INI)
+    (workdir / "pytest.ini").write_text(ini.read_text() if ini.is_file() else DEFAULT_INI)
     shutil.copytree(run.scenario.variant_dir(run.variant), workdir, dirs_exist_ok=True)
     return workdir
 
@@ -113,9 +113,9 @@ def run_all(
             return
         crashed = _signal_name(finished.exit_status) if observation is None else None
         detail = "" if observation else f"the run died (exit status {finished.exit_status})"
-        record = classify(run, expectation(run), observation, finished.seconds, timed_out=finished.timed_out,
-                          crashed=crashed, detail=detail, used_database=used)
         output = job.log_path.read_text(errors="replace") if job.log_path.is_file() else ""
+        record = classify(run, expectation(run), observation, finished.seconds, timed_out=finished.timed_out,
+                          crashed=crashed, detail=detail, used_database=used, output=output)
         emit(replace(record, output=output))
 
     owned = servers or Servers()

@@ -18,6 +18,10 @@ else:  # pragma: no cover
 BACKENDS = ("sqlite", "postgres")
 VARIANTS = ("broken", "fixed")
 MANIFEST = "scenario.toml"
+# The folder beside `scenarios/` holding the recommended conftest: run like a scenario with no broken variant.
+PATTERN = "recommended"
+# What a run folder's pytest.ini holds when neither the scenario nor the variant gives one.
+DEFAULT_INI = "[pytest]\n"
 _FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", "requires", *VARIANTS}
 _REQUIRES_FIELDS = {"versions", "why", "variants"}
 
@@ -53,9 +57,15 @@ class Scenario:
     requires: tuple[Requirement, ...] = ()
     # the test functions of the pristine tests/: a variant passes only if each of them ran and passed
     test_functions: tuple[str, ...] = ()
+    # the recommended conftest: one variant, "fixed", whose files sit in the folder itself
+    pattern: bool = False
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return ("fixed",) if self.pattern else VARIANTS
 
     def variant_dir(self, variant: str) -> Path:
-        return self.path / variant
+        return self.path if self.pattern else self.path / variant
 
     def not_applicable(self, variant: str) -> str | None:
         """Why `variant` cannot run with the installed versions; None when it can."""
@@ -79,19 +89,25 @@ class Catalogue:
 
 
 def discover(root: Path) -> Catalogue:
-    """Load every scenario folder under `root`; a broken folder becomes a Problem, not an abort."""
+    """Load every scenario folder under `root`, then the recommended conftest beside it if there is one.
+
+    A broken folder becomes a Problem, not an abort.
+    """
     catalogue = Catalogue()
     if not root.is_dir():
         raise ScenarioError(f"{root}: no such scenarios directory")
-    for path in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    if (root.parent / PATTERN).is_dir():
+        folders.append(root.parent / PATTERN)
+    for path in folders:
         try:
-            catalogue.scenarios.append(load(path))
+            catalogue.scenarios.append(load(path, pattern=path.name == PATTERN))
         except ScenarioError as error:
             catalogue.problems.append(Problem(path.name, path, str(error)))
     return catalogue
 
 
-def load(path: Path) -> Scenario:
+def load(path: Path, *, pattern: bool = False) -> Scenario:
     manifest = path / MANIFEST
     if not manifest.is_file():
         raise ScenarioError(f"{manifest}: missing")
@@ -99,15 +115,17 @@ def load(path: Path) -> Scenario:
         data = tomllib.loads(manifest.read_text())
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{manifest}: not valid TOML: {error}") from None
-    for missing in [p for p in ("tests", *VARIANTS) if not (path / p).is_dir()]:
+    for missing in [p for p in ("tests", *([] if pattern else VARIANTS)) if not (path / p).is_dir()]:
         raise ScenarioError(f"{path / missing}: missing folder")
+    if pattern and not (path / "conftest.py").is_file():
+        raise ScenarioError(f"{path / 'conftest.py'}: missing")
     try:
-        return _build(path, data)
+        return _build(path, data, pattern)
     except ExpectationError as error:
         raise ScenarioError(f"{manifest}: {error}") from None
 
 
-def _build(path: Path, data: Mapping[str, object]) -> Scenario:
+def _build(path: Path, data: Mapping[str, object], pattern: bool = False) -> Scenario:
     unknown = set(data) - _FIELDS
     if unknown:
         raise ExpectationError(f"unknown field {sorted(unknown)[0]!r}")
@@ -122,10 +140,13 @@ def _build(path: Path, data: Mapping[str, object]) -> Scenario:
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
         raise ExpectationError(f"timeout: expected a positive number of seconds, got {timeout!r}")
     requires = _requirements(data.get("requires", []))
+    variants = ("fixed",) if pattern else VARIANTS
+    if pattern and "broken" in data:
+        raise ExpectationError("broken: the recommended conftest has no broken variant")
     expectations = {
-        variant: _variant_expectations(data.get(variant, {}), variant, backends) for variant in VARIANTS
+        variant: _variant_expectations(data.get(variant, {}), variant, backends) for variant in variants
     }
-    if all(opt == (PASSES,) for opt in expectations["broken"].values()):
+    if not pattern and all(opt == (PASSES,) for opt in expectations["broken"].values()):
         raise ExpectationError("broken: no backend expects a failure; this scenario shows nothing")
     return Scenario(
         name=path.name,
@@ -139,6 +160,7 @@ def _build(path: Path, data: Mapping[str, object]) -> Scenario:
         timeout=float(timeout) if timeout is not None else None,
         requires=requires,
         test_functions=test_functions(path / "tests"),
+        pattern=pattern,
     )
 
 

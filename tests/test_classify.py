@@ -110,6 +110,30 @@ def test_timeout_wins_over_everything_else():
     assert record.status is Status.TIMEOUT and "9 s" in record.detail
 
 
+DUMP = """4 passed in 0.10s
+Thread 0x00007f (most recent call first):
+  File "/venv/aiosqlite/core.py", line 105 in run
+  File "/usr/lib/python3.12/threading.py", line 1073 in _bootstrap_inner
+"""
+HANG = Expectation(hangs=True, match=r"aiosqlite/core\.py.* in run")
+
+
+@pytest.mark.parametrize(("output", "status"), [
+    (DUMP, Status.AS_EXPECTED),
+    (DUMP.replace("aiosqlite", "asyncpg"), Status.TIMEOUT),  # hung, but somewhere else
+    ("aiosqlite/core.py, line 105 in run", Status.TIMEOUT),  # the words, but no stack dump
+])
+def test_an_expected_hang_is_found_in_the_stack_dump(output, status):
+    record = classify(run(), (HANG,), None, 10.0, timed_out=True, output=output)
+    assert record.status is status
+
+
+def test_a_hang_is_not_a_pass_or_a_failure():
+    assert not HANG.passes
+    assert classify(run(), (HANG,), passed(), 1.0).status is Status.BROKEN_PASSED
+    assert classify(run(), (HANG,), failed(LOOP), 1.0).status is Status.FAILED_DIFFERENTLY
+
+
 def test_no_expectation_for_these_versions_is_an_error():
     assert classify(run(), (), failed(LOOP), 1.0).status is Status.ERROR
 

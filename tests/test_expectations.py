@@ -28,6 +28,7 @@ from lab.expectations import (
     ({"crashes": "SIGSEGV", "note": "n", "versions": {"python": "<3.12"}},
      (Expectation(crashes="SIGSEGV", note="n", versions={"python": "<3.12"}),)),
     ([{"raises": "A"}, {"raises": "B", "match": "b"}], (Expectation(raises="A"), Expectation(raises="B", match="b"))),
+    ({"hangs": True, "match": "in _read_frame"}, (Expectation(hangs=True, match="in _read_frame"),)),
 ])
 def test_accepted_forms(value, expected):
     assert parse(value, "broken.default") == expected
@@ -46,6 +47,8 @@ def test_accepted_forms(value, expected):
                                     "subpattern at position 0"),
     ({"crashes": "segfault"}, 'broken.default.crashes: expected a signal name like "SIGSEGV", got \'segfault\''),
     ({"crashes": 11}, 'broken.default.crashes: expected a signal name like "SIGSEGV", got 11'),
+    ({"hangs": "yes", "match": "x"}, "broken.default.hangs: expected true, got 'yes'"),
+    ({"hangs": True}, "broken.default.match: a hang needs the frame it hangs in, got nothing"),
     ({"raises": "E", "versions": ["pytest"]}, "broken.default.versions: expected a table, got ['pytest']"),
     ({"raises": "E", "versions": {"pytest": "~~1"}}, "broken.default.versions.pytest: bad version range '~~1'"),
     ([{"raises": "A"}, {"raises": "B", "versions": {"x": "nope"}}],

@@ -1,17 +1,7 @@
 """No `event_loop` fixture: the loop each fixture and test runs in is configuration, not a fixture.
 
 pytest-asyncio 1.0 removed the `event_loop` fixture; the session-wide loop the old override provided is now
-asked for with `loop_scope="session"` on the engine fixture and the two defaults in `pytest.ini`. The rest is
-the pattern to copy: one engine per test session, living in the session's event loop.
-
-- the engine is created *inside* an async fixture, so it belongs to the loop that will use it, and is
-  disposed in that same loop;
-- `pytest.ini` runs every test and fixture in one session-wide loop, so that loop is the only one;
-- each test gets one connection and an outer transaction that is rolled back at teardown; the session
-  joins it with `join_transaction_mode="create_savepoint"`, so the routes' own commits and rollbacks
-  only release or roll back a SAVEPOINT;
-- the app runs its lifespan through asgi-lifespan's LifespanManager, and requests go through httpx's
-  ASGITransport; `dependency_overrides` is cleared on teardown.
+asked for with `loop_scope="session"` on the engine fixture and the two defaults in `pytest.ini`.
 """
 
 import os

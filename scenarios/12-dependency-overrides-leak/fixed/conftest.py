@@ -1,17 +1,6 @@
-"""An app per test, its `dependency_overrides` cleared on teardown, and an auth bypass that undoes itself.
+"""One app per test, and an auth bypass that removes itself: no `dependency_overrides` entry outlives its test.
 
-`as_admin` overrides `verify_auth` for the test that asks for it and removes that override on teardown;
-the app is built per test anyway, so no override can outlive the test that made it. The rest is the
-pattern to copy: one engine per test session, living in the session's event loop.
-
-- the engine is created *inside* an async fixture, so it belongs to the loop that will use it, and is
-  disposed in that same loop;
-- `pytest.ini` runs every test and fixture in one session-wide loop, so that loop is the only one;
-- each test gets one connection and an outer transaction that is rolled back at teardown; the session
-  joins it with `join_transaction_mode="create_savepoint"`, so the routes' own commits and rollbacks
-  only release or roll back a SAVEPOINT;
-- the app runs its lifespan through asgi-lifespan's LifespanManager, and requests go through httpx's
-  ASGITransport; `dependency_overrides` is cleared on teardown.
+Everything else is the recommended pattern (`recommended/`).
 """
 
 import os

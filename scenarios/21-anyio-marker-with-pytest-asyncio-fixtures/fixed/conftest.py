@@ -1,16 +1,7 @@
-"""The pattern to copy, run by one plugin: AnyIO's, the runner the tests' `pytest.mark.anyio` asks for.
+"""One plugin for the whole suite: AnyIO's, as FastAPI's docs use, running the tests and their fixtures.
 
-- `anyio_backend` is session-scoped and returns "asyncio": one backend, and AnyIO may then run fixtures
-  of any scope; the session-scoped engine keeps AnyIO's runner (and its event loop) alive for the whole
-  session, so every fixture and test shares that one loop;
-- the async fixtures are plain `@pytest.fixture`: under `pytest.mark.anyio` AnyIO runs them, and
-  pytest-asyncio (in its default strict mode) leaves them alone;
-- the engine is created *inside* an async fixture, in the loop that will use it, and disposed there;
-- each test gets one connection and an outer transaction that is rolled back at teardown; the session
-  joins it with `join_transaction_mode="create_savepoint"`, so the routes' own commits and rollbacks
-  only release or roll back a SAVEPOINT;
-- the app runs its lifespan through asgi-lifespan's LifespanManager, and requests go through httpx's
-  ASGITransport; `dependency_overrides` is cleared on teardown.
+The tests are marked `pytest.mark.anyio`, so their async fixtures are plain `@pytest.fixture`s that AnyIO
+runs, on the asyncio backend (`anyio_backend`), in one loop for the session.
 """
 
 import os

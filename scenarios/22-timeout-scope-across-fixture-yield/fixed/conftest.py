@@ -1,15 +1,7 @@
-"""The pattern to copy: one engine per test session, living in the session's event loop.
+"""The pattern to copy, plus a deadline against hung tests: one for the fixture's setup, one for its teardown.
 
-- the engine is created *inside* an async fixture, so it belongs to the loop that will use it, and is
-  disposed in that same loop;
-- `pytest.ini` runs every test and fixture in one session-wide loop, so that loop is the only one;
-- each test gets one connection and an outer transaction that is rolled back at teardown; the session
-  joins it with `join_transaction_mode="create_savepoint"`, so the routes' own commits and rollbacks
-  only release or roll back a SAVEPOINT;
-- the app runs its lifespan through asgi-lifespan's LifespanManager, and requests go through httpx's
-  ASGITransport; `dependency_overrides` is cleared on teardown;
-- the client's setup and its teardown each get a deadline of their own, opened and closed within that
-  half of the fixture: pytest-asyncio runs the two halves as two tasks.
+pytest-asyncio runs the two halves of a yield fixture as two tasks, and an AnyIO cancel scope must be
+exited in the task that entered it.
 """
 
 import os

@@ -1,13 +1,5 @@
-"""The pattern to copy: one engine per test session, living in the session's event loop.
-
-- the engine is created *inside* an async fixture, so it belongs to the loop that will use it, and is
-  disposed in that same loop;
-- `pytest.ini` runs every test and fixture in one session-wide loop, so that loop is the only one;
-- each test gets one connection and an outer transaction that is rolled back at teardown; the session
-  joins it with `join_transaction_mode="create_savepoint"`, so the routes' own commits and rollbacks
-  only release or roll back a SAVEPOINT;
-- the app runs its lifespan through asgi-lifespan's LifespanManager, and requests go through httpx's
-  ASGITransport; `dependency_overrides` is cleared on teardown.
+"""The recommended pattern, with the app built once per session and each test's session given to it
+through a function-scoped override.
 """
 
 import os

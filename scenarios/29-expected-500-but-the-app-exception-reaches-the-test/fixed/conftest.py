@@ -1,8 +1,6 @@
-"""The pattern to copy, whose client lets the app's unhandled exceptions reach the test.
+"""The pattern to copy, whose client answers the app's unhandled exceptions with a 500, as a server would.
 
-Everything else is the catalogue's recommended conftest: one engine per test session in the session's
-loop, a rolled-back outer transaction per test, the lifespan run by asgi-lifespan's LifespanManager, and
-requests through httpx's ASGITransport.
+Everything else is the recommended pattern (`recommended/`).
 """
 
 import os

@@ -1,8 +1,6 @@
-"""The pattern to copy, with an `asyncio` mark on the async client fixture.
+"""The pattern to copy, with no mark on the async client fixture: marks apply to tests, not to fixtures.
 
-Everything else is the catalogue's recommended conftest: one engine per test session in the session's
-loop, a rolled-back outer transaction per test, the lifespan run by asgi-lifespan's LifespanManager, and
-requests through httpx's ASGITransport.
+Everything else is the recommended pattern (`recommended/`).
 """
 
 import os
