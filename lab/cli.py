@@ -16,6 +16,7 @@ from lab.drift import diff, drift_lines, stacks_in, totals, write_drift_markdown
 from lab.matrix import TIMING_FILE, SetResult, SetStatus, run_matrix, write_timing
 from lab.plan import matches, plan
 from lab.readme import ReadmeError, stale
+from lab.repeat import combine, lines
 from lab.report import Terminal, index_markdown, order, read_json, versions, write_json, write_markdown
 from lab.runner import Interrupted, run_all
 from lab.scenarios import BACKENDS, VARIANTS, Catalogue, ScenarioError, discover
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="print each run's pytest output (the real traceback) after its line")
     run.add_argument("--keep", type=Path, metavar="DIR",
                      help="keep each run's folder in DIR, to run pytest there by hand")
+    run.add_argument("--repeat", type=_positive(int), default=1, metavar="N",
+                     help="run each selected variant N times; print each one's distribution of outcomes")
     run.add_argument("--stack", default="", metavar="NAME",
                      help="the stack set these runs belong to, written into every record")
 
@@ -162,7 +165,8 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
     if unknown:
         print(f"lab: no scenario matches {unknown[0]!r} (see `lab list`)", file=sys.stderr)
         return 2
-    runs = plan(catalogue.scenarios, options.names, options.backend or BACKENDS, options.variant or VARIANTS)
+    runs = plan(catalogue.scenarios, options.names, options.backend or BACKENDS, options.variant or VARIANTS,
+                repeat=options.repeat)
     problems = [Record.for_problem(p) for p in catalogue.problems if matches(options.names, p.name)]
     if not runs and not problems:
         print("lab: no run matches that selection (names, -b, --variant): nothing checked", file=sys.stderr)
@@ -189,7 +193,15 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
         ran, interrupted = stop.records, True
     found = versions()
     records = sorted((replace(r, stack=options.stack, versions=found) for r in problems + ran), key=order)
-    terminal.summary(records, time.perf_counter() - began)
+    judged = records
+    if options.repeat > 1:
+        terminal.line()
+        for line in lines(records):
+            terminal.line(line)
+        judged = combine(records)
+    terminal.summary(judged, time.perf_counter() - began)
+    if options.repeat > 1:
+        terminal.line(f"each run {options.repeat} times: {len(records)} runs in all")
     if options.json:
         write_json(options.json, records)
     if options.markdown and not interrupted:  # RESULTS.md describes whole runs only
@@ -197,7 +209,7 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
     if interrupted:
         terminal.line(f"interrupted: {len(ran)} of {len(runs)} runs finished")
         return 130
-    return 0 if all(r.ok for r in records) else 1
+    return 0 if all(r.ok for r in judged) else 1
 
 
 def _matrix(options: argparse.Namespace, terminal: Terminal) -> int:

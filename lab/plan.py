@@ -13,10 +13,12 @@ class Run:
     scenario: Scenario
     variant: str
     backend: str
+    attempt: int = 0  # `lab run --repeat N`: which of the N runs of this variant on this backend
 
     @property
     def key(self) -> str:
-        return f"{self.scenario.name}/{self.variant}/{self.backend}"
+        again = f"/{self.attempt}" if self.attempt else ""  # the first keeps the name a user would type
+        return f"{self.scenario.name}/{self.variant}/{self.backend}{again}"
 
 
 def matches(names: Iterable[str], name: str) -> bool:
@@ -30,15 +32,17 @@ def plan(
     names: Iterable[str] = (),
     backends: Iterable[str] = BACKENDS,
     variants: Iterable[str] = VARIANTS,
+    repeat: int = 1,
 ) -> list[Run]:
-    """Runs for the chosen scenarios (by exact name, or by substring), in a stable order."""
+    """Runs for the chosen scenarios (by name, or by substring), in a stable order, each `repeat` times."""
     wanted = list(names)
     chosen = [s for s in scenarios if matches(wanted, s.name)]
     return [
-        Run(scenario, variant, backend)
+        Run(scenario, variant, backend, attempt)
         for scenario in chosen
         for backend in scenario.backends
         if backend in backends
         for variant in scenario.variants
         if variant in variants
+        for attempt in range(repeat)
     ]

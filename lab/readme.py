@@ -41,7 +41,7 @@ def fix_diff(scenario: Scenario) -> str:
     """The unified diff from the broken variant to the fixed one: `conftest.py` first, then the rest."""
     broken, fixed = variant_files(scenario, "broken"), variant_files(scenario, "fixed")
     names = sorted(set(broken) | set(fixed), key=lambda name: (name != "conftest.py", name))
-    chunks = []
+    chunks: list[str] = []
     for name in names:
         old, new = broken.get(name), fixed.get(name)
         chunks.extend(difflib.unified_diff(
@@ -50,7 +50,8 @@ def fix_diff(scenario: Scenario) -> str:
             f"broken/{name}" if old is not None else "/dev/null",
             f"fixed/{name}" if new is not None else "/dev/null",
         ))
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+    no_newline = "\n\\ No newline at end of file\n"  # as `diff -u` says it
+    return "".join(line if line.endswith("\n") else line + no_newline for line in chunks)
 
 
 def with_fix_diff(text: str, scenario: Scenario) -> str:
@@ -76,6 +77,8 @@ def stale(scenarios: Sequence[Scenario], top: Path, *, write: bool) -> list[Path
     wanted = {top: with_index(top.read_text(), scenarios, top)}
     for scenario in (s for s in scenarios if not s.pattern):
         path = scenario.path / "README.md"
+        if not path.is_file():
+            raise ReadmeError(f"{path}: missing")
         wanted[path] = with_fix_diff(path.read_text(), scenario)
     changed = [path for path, text in wanted.items() if path.read_text() != text]
     if write:

@@ -238,7 +238,8 @@ def _expected(option: Expectation) -> str:
         raised = dict.fromkeys(f"`{each.raises}`" for each in option.tests.values() if each.raises)
         shown = "per test: " + (", ".join(raised) or "passes")
     else:
-        shown = "passes" if option.passes else option.crashes or ("hangs" if option.hangs else f"`{option.raises}`")
+        shown = option.crashes or ("hangs" if option.hangs else f"`{option.raises}`")
+        shown = "passes" if option.passes else shown
     versions = ", ".join(f"{name} {spec}" for name, spec in option.versions.items())
     return f"{shown} ({versions})" if versions else shown
 

@@ -27,7 +27,7 @@ def materialize(run: Run, into: Path) -> Path:
 
     The result is exactly what a user would have in their own project, so `pytest` there reproduces it.
     """
-    workdir = into / f"{run.scenario.name}-{run.variant}-{run.backend}"
+    workdir = into / run.key.replace("/", "-")
     if workdir.exists():  # left by an earlier `--keep` run into the same folder
         shutil.rmtree(workdir)
     shutil.copytree(run.scenario.path / "tests", workdir / "tests")

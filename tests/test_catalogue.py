@@ -21,6 +21,9 @@ def _check_catalogue(tmp_path, env):
     )
     assert result.returncode == 0 and not not_as_expected, f"{result.stdout}{result.stderr}\n{unexpected}"
     assert {r["backend"] for r in result.records} == {"sqlite", "postgres"}
+    # the recommended conftest is run too, on both backends, as the pattern it is: a fixed variant only
+    recommended = {(r["variant"], r["backend"]) for r in result.records if r["scenario"] == "recommended"}
+    assert recommended == {("fixed", "sqlite"), ("fixed", "postgres")}
     print(result.stdout)
 
 
