@@ -1,4 +1,4 @@
-"""The READMEs' generated parts: each scenario's fix is the real diff of its variants; the index is the catalogue."""
+"""The READMEs' generated parts: each fix is the real diff of its variants; the index is the catalogue."""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ def test_it_is_found_beside_the_scenarios_and_has_only_a_fixed_variant(scenarios
         ("01-x", False, ("broken", "fixed")), ("recommended", True, ("fixed",))]
     recommended = catalogue.scenarios[1]
     assert recommended.variant_dir("fixed") == tmp_path / "recommended"
-    assert [(r.variant, r.backend) for r in plan([recommended])] == [("fixed", "sqlite"), ("fixed", "postgres")]
+    runs = plan([recommended])
+    assert [(r.variant, r.backend) for r in runs] == [("fixed", "sqlite"), ("fixed", "postgres")]
 
 
 def test_it_is_no_row_of_the_index_and_has_no_fix_diff(scenarios, tmp_path):
@@ -52,7 +53,8 @@ def test_it_is_no_row_of_the_index_and_has_no_fix_diff(scenarios, tmp_path):
 
 
 @pytest.mark.parametrize(("manifest", "conftest", "message"), [
-    (MANIFEST + '[broken]\ndefault = { raises = "E" }\n', True, "broken: the recommended conftest has no broken variant"),
+    (MANIFEST + '[broken]\ndefault = { raises = "E" }\n', True,
+     "broken: the recommended conftest has no broken variant"),
     (MANIFEST, False, "recommended/conftest.py: missing"),
 ])
 def test_a_malformed_one_is_a_problem_named_by_its_file(scenarios, tmp_path, manifest, conftest, message):

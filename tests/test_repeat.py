@@ -32,7 +32,8 @@ def test_the_distribution_counts_each_variant_on_each_backend_apart():
     assert found == [(("03-x", "broken", "postgres"), Counter(SIGSEGV=1, RuntimeError=2)),
                      (("03-x", "broken", "sqlite"), Counter(RuntimeError=1))]
     assert describe(found[0][1]) == "RuntimeError 2/3, SIGSEGV 1/3"
-    assert lines([CRASH, PASSED, LOOP]) == ["03-x broken postgres: SIGSEGV 1/3, passed 1/3, RuntimeError 1/3; 1 of 3 not as expected"]
+    assert lines([CRASH, PASSED, LOOP]) == [
+        "03-x broken postgres: SIGSEGV 1/3, passed 1/3, RuntimeError 1/3; 1 of 3 not as expected"]
 
 
 def test_repetitions_are_as_expected_only_when_every_one_is():
@@ -44,7 +45,8 @@ def test_repetitions_are_as_expected_only_when_every_one_is():
 
 def test_each_repetition_is_a_run_of_its_own(tmp_path):
     scenarios = Scenarios(tmp_path / "scenarios", tmp_path)
-    scenarios.add("01-x", 'title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "ZeroDivisionError" }\n')
+    manifest = 'title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "ZeroDivisionError" }\n'
+    scenarios.add("01-x", manifest)
     runs = plan(discover(scenarios.root).scenarios, backends=["sqlite"], variants=["broken"], repeat=3)
     assert [r.key for r in runs] == ["01-x/broken/sqlite", "01-x/broken/sqlite/1", "01-x/broken/sqlite/2"]
 
@@ -63,8 +65,8 @@ def test_lab_run_repeat_prints_the_distribution_and_judges_every_repetition(tmp_
             marker.touch()
             assert 1 / (0 if first else 1)
     """
-    scenarios.add("01-x", 'title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "ZeroDivisionError" }\n',
-                  broken=flaky)
+    manifest = 'title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "ZeroDivisionError" }\n'
+    scenarios.add("01-x", manifest, broken=flaky)
     result = scenarios.run("-b", "sqlite", "--variant", "broken", "--repeat", "2", "-j", "1")
     assert "01-x broken sqlite: " in result.stdout
     assert len(result.records) == 2, result.stdout
