@@ -1,4 +1,4 @@
-"""The `lab` command: `lab [run] [NAME ...]` runs scenarios; `lab list [--markdown]` lists them."""
+"""The `lab` command: `lab [run] [NAME ...]` runs scenarios; `list`, `matrix`, `diff` and `readme` the rest."""
 
 from __future__ import annotations
 

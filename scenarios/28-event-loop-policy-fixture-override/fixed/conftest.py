@@ -7,7 +7,6 @@ the `pytest_asyncio_loop_factories` hook; the `event_loop_policy` fixture overri
 
 import asyncio
 import os
-import sys
 
 import pytest
 import pytest_asyncio
