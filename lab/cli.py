@@ -1,4 +1,4 @@
-"""The `lab` command: `lab [run] [NAME ...]` runs scenarios; `list`, `matrix`, `diff` and `readme` the rest."""
+"""The `lab` command: `lab [run] [NAME ...]` runs scenarios; the other subcommands do the rest."""
 
 from __future__ import annotations
 
@@ -10,16 +10,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from lab import __version__
+from lab import __version__, workshop
 from lab.classify import Record, Status
 from lab.drift import diff, drift_lines, stacks_in, totals, write_drift_markdown, write_junit
+from lab.exercise import ExerciseError
 from lab.matrix import TIMING_FILE, SetResult, SetStatus, run_matrix, write_timing
-from lab.plan import matches, plan
+from lab.plan import matches, plan, select
 from lab.readme import ReadmeError, stale
 from lab.repeat import combine, lines
 from lab.report import Terminal, index_markdown, order, read_json, versions, write_json, write_markdown
 from lab.runner import Interrupted, run_all
-from lab.scenarios import BACKENDS, VARIANTS, Catalogue, ScenarioError, discover
+from lab.scenarios import (
+    BACKENDS,
+    DIFFICULTIES,
+    VARIANTS,
+    Catalogue,
+    Problem,
+    Scenario,
+    ScenarioError,
+    discover,
+)
 from lab.stacks import STACKS_FILE, Stack, StackError, adhoc
 from lab.stacks import load as load_stacks
 
@@ -93,6 +103,24 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", parents=[common], help="list the scenarios, their backends and tags")
     listing.add_argument("--markdown", action="store_true", help="print the README's scenario index table")
+    listing.add_argument("--tag", action="append", default=[], metavar="TAG",
+                         help="only scenarios with this tag (repeatable)")
+    listing.add_argument("--difficulty", choices=DIFFICULTIES, help="only scenarios of this difficulty")
+    listing.add_argument("--workshop", action="store_true",
+                         help="print a 90-minute sequence of exercises, intro to advanced, with commands")
+
+    given = sub.add_parser("exercise", parents=[common],
+                           help="write a learner's project: the tests, the broken conftest, a task sheet")
+    given.add_argument("name", help="the scenario, by number or name")
+    given.add_argument("folder", type=Path, nargs="?", help="where (default: ./exercise-NN)")
+    checking = sub.add_parser("check", parents=[common],
+                              help="judge a learner's fix against the scenario's own tests, on both backends")
+    checking.add_argument("folder", type=Path, nargs="?", default=Path("."), help="default: .")
+    checking.add_argument("-b", "--backend", action="append", choices=BACKENDS, help="default: all")
+    checking.add_argument("-s", "--show-output", action="store_true", help="print each run's pytest output")
+    checking.add_argument("--timeout", type=_positive(float), default=None, help="seconds per run")
+    hinting = sub.add_parser("hint", parents=[common], help="one more hint for an exercise, the fix last")
+    hinting.add_argument("folder", type=Path, nargs="?", default=Path("."), help="default: .")
     return parser
 
 
@@ -109,7 +137,8 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     return parse
 
 
-COMMANDS = ("run", "list", "matrix", "diff", "readme", "-h", "--help", "--version")
+COMMANDS = ("run", "list", "matrix", "diff", "readme", "exercise", "check", "hint", "-h", "--help",
+            "--version")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,11 +159,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if options.command == "readme":
         return _readme(catalogue, root.parent / "README.md", check=options.check)
+    if options.command in ("exercise", "check", "hint"):
+        try:
+            if options.command == "exercise":
+                return workshop.exercise(catalogue, options.name, options.folder, terminal)
+            if options.command == "hint":
+                return workshop.hint(catalogue, options.folder, terminal)
+            return workshop.check(catalogue, options.folder, terminal, backends=options.backend or BACKENDS,
+                                  show_output=options.show_output, timeout=options.timeout)
+        except ExerciseError as error:
+            print(f"lab: {error}", file=sys.stderr)
+            return 2
     if options.command == "list":
         if options.markdown:
             terminal.line(index_markdown(catalogue.scenarios).rstrip("\n"))
             return 1 if catalogue.problems else 0
-        return _list(catalogue, terminal)
+        chosen = select(catalogue.scenarios, tags=options.tag, difficulty=options.difficulty)
+        if options.workshop:
+            return workshop.print_workshop(chosen, terminal)
+        return _list(chosen, catalogue.problems, terminal)
     return _run(options, catalogue, terminal)
 
 
@@ -149,14 +192,16 @@ def _readme(catalogue: Catalogue, top: Path, *, check: bool) -> int:
     return 1 if check and changed else 0
 
 
-def _list(catalogue: Catalogue, terminal: Terminal) -> int:
-    for scenario in catalogue.scenarios:
-        tags = ", ".join(filter(None, [scenario.difficulty, *scenario.tags]))
-        terminal.line(f"{scenario.name:<40} {'/'.join(scenario.backends):<16} {tags}")
+def _list(scenarios: Sequence[Scenario], problems: Sequence[Problem], terminal: Terminal) -> int:
+    for scenario in scenarios:
+        terminal.line(f"{scenario.name:<40} {scenario.difficulty or '-':<13} {'/'.join(scenario.backends)}")
+        terminal.line(f"    tags: {', '.join(scenario.tags) or '-'}")
         terminal.line(f"    {scenario.symptom}")
-    for problem in catalogue.problems:
+    for problem in problems:
         terminal.line(f"{problem.name:<40} cannot load: {problem.message}")
-    return 1 if catalogue.problems else 0
+    if not scenarios and not problems:
+        terminal.line("no scenario matches that selection")
+    return 1 if problems or not scenarios else 0
 
 
 def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lab.scenarios import BACKENDS, VARIANTS, Scenario
+from lab.scenarios import BACKENDS, DIFFICULTIES, VARIANTS, Scenario
 
 
 @dataclass(frozen=True)
@@ -46,3 +46,20 @@ def plan(
         if variant in variants
         for attempt in range(repeat)
     ]
+
+
+def select(
+    scenarios: Iterable[Scenario], *, tags: Iterable[str] = (), difficulty: str | None = None
+) -> list[Scenario]:
+    """The scenarios with all of `tags` and, if given, that difficulty (never the recommended conftest)."""
+    wanted = set(tags)
+    return [
+        s for s in scenarios
+        if not s.pattern and wanted <= set(s.tags) and (difficulty is None or s.difficulty == difficulty)
+    ]
+
+
+def by_difficulty(scenarios: Iterable[Scenario]) -> list[Scenario]:
+    """Intro first, then intermediate, then advanced; in catalogue order within each."""
+    rank = {name: i for i, name in enumerate(DIFFICULTIES)}
+    return sorted(scenarios, key=lambda s: rank.get(s.difficulty, len(rank)))

@@ -22,7 +22,8 @@ MANIFEST = "scenario.toml"
 PATTERN = "recommended"
 # What a run folder's pytest.ini holds when neither the scenario nor the variant gives one.
 DEFAULT_INI = "[pytest]\n"
-_FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", "requires", *VARIANTS}
+_FIELDS = {"title", "symptom", "tags", "difficulty", "backends", "timeout", "requires", "exercise", *VARIANTS}
+DIFFICULTIES = ("intro", "intermediate", "advanced")
 _REQUIRES_FIELDS = {"versions", "why", "variants"}
 
 
@@ -59,6 +60,9 @@ class Scenario:
     test_functions: tuple[str, ...] = ()
     # the recommended conftest: one variant, "fixed", whose files sit in the folder itself
     pattern: bool = False
+    # `[exercise]`: pytest.ini lines a learner's fix must keep, and hints given before the diff
+    keep: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -136,6 +140,10 @@ def _build(path: Path, data: Mapping[str, object], pattern: bool = False) -> Sce
     tags = data.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ExpectationError(f"tags: expected a list of strings, got {tags!r}")
+    difficulty = data.get("difficulty", "")
+    if difficulty and difficulty not in DIFFICULTIES:
+        raise ExpectationError(f"difficulty: expected one of {list(DIFFICULTIES)}, got {difficulty!r}")
+    keep, hints = _exercise(data.get("exercise", {}))
     timeout = data.get("timeout")
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
         raise ExpectationError(f"timeout: expected a positive number of seconds, got {timeout!r}")
@@ -156,11 +164,13 @@ def _build(path: Path, data: Mapping[str, object], pattern: bool = False) -> Sce
         backends=tuple(backends),
         expectations=expectations,
         tags=tuple(tags),
-        difficulty=str(data.get("difficulty", "")),
+        difficulty=str(difficulty),
         timeout=float(timeout) if timeout is not None else None,
         requires=requires,
         test_functions=test_functions(path / "tests"),
         pattern=pattern,
+        keep=keep,
+        hints=hints,
     )
 
 
@@ -209,6 +219,22 @@ def _requirements(value: object) -> tuple[Requirement, ...]:
             )
         found.append(Requirement(versions, why.strip(), tuple(variants)))
     return tuple(found)
+
+
+def _exercise(value: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`[exercise]`: `keep` (pytest.ini lines a fix must not remove) and `hints` (shown before the diff)."""
+    if not isinstance(value, Mapping):
+        raise ExpectationError(f"exercise: expected a table, got {value!r}")
+    unknown = set(value) - {"keep", "hints"}
+    if unknown:
+        raise ExpectationError(f"exercise: unknown field {sorted(unknown)[0]!r}")
+    found = []
+    for key in ("keep", "hints"):
+        items = value.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise ExpectationError(f"exercise.{key}: expected a list of non-empty strings, got {items!r}")
+        found.append(tuple(i.strip() for i in items))
+    return found[0], found[1]
 
 
 def _text(data: Mapping[str, object], key: str) -> str:
