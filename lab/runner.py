@@ -122,7 +122,8 @@ def run_all(
     try:
         # Servers start before any run, so that no run's timing includes one. Never on a thread: the
         # pool forks, and a thread's leftovers (a held lock) would be forked into every run.
-        _start_servers(owned, [run.backend for run in runs])
+        applicable = [run for run in runs if run.scenario.not_applicable(run.variant) is None]
+        _start_servers(owned, [run.backend for run in applicable])
         Pool[Run](workers, isolation).run(runs, start, finish)
     except KeyboardInterrupt:
         raise Interrupted(records) from None
@@ -134,8 +135,9 @@ def run_all(
 
 
 def _start_servers(servers: Servers, backends: Sequence[str]) -> None:
+    """Start each backend's server, telling it how many databases the runs will ask it for."""
     for backend in dict.fromkeys(backends):
         try:
-            servers[backend].start()
+            servers[backend].start(backends.count(backend))
         except ProvisionError:
             pass  # each of its runs reports the error

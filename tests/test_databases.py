@@ -87,3 +87,49 @@ def test_unreachable_server_is_an_error_record_not_a_crash(scenarios):
     assert result.returncode == 1
     assert {r["status"] for r in result.records} == {"error"}
     assert "hidden-pw" not in result.stdout + result.stderr + str(result.records)
+
+
+def _made_by(tag: str, observer: PostgresServer) -> set[str]:
+    rows = observer._admin("SELECT datname FROM pg_database WHERE datname LIKE $1", f"lab_{tag}_%")
+    return {row[0] for row in rows}
+
+
+def test_a_started_server_hands_out_databases_made_ahead_and_drops_them_behind(server_url):
+    """Through the helper process: each run's database is new; none outlives `close`, used or not."""
+    server, observer = PostgresServer(server_url, ahead=2), PostgresServer(server_url)
+    server.start(expected=4)
+    try:
+        first, second = server.create("a"), server.create("b")
+        assert first.name != second.name and {first.name, second.name} <= _made_by(server.tag, observer)
+        assert not server.was_used(first)  # nothing ran in it yet: the helper tells
+        server.drop(first)  # returns at once; the helper drops it while the next runs go on
+        third = server.create("c")
+        assert third.name not in (first.name, second.name)
+        tag = server.tag
+    finally:
+        server.close()
+    assert _made_by(tag, observer) == set()  # the stock, the given-back and the never-given-back alike
+
+
+def test_the_helper_makes_no_more_databases_than_the_runs_will_ask_for(server_url):
+    server, observer = PostgresServer(server_url, ahead=5), PostgresServer(server_url)
+    server.start(expected=1)
+    try:
+        only = server.create("only")
+        asyncio.run(asyncio.sleep(0.3))  # time enough for the helper to make more, were it to
+        assert _made_by(server.tag, observer) == {only.name}
+    finally:
+        server.close()
+
+
+def test_a_server_that_does_not_answer_is_a_provision_error_naming_it():
+    server = PostgresServer("postgresql://nobody@127.0.0.1:1/none")
+    try:
+        server.start()
+    except Exception as error:  # noqa: BLE001 - the type is the point
+        assert type(error).__name__ == "ProvisionError"
+        assert "TEST_DATABASE_URL (postgresql://nobody@127.0.0.1:1/none)" in str(error)
+    else:
+        raise AssertionError("started against a closed port")
+    finally:
+        server.close()
