@@ -41,7 +41,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Print seconds per variant, the wall time beside a bare import, and the version matrix's wall time."""
+    """Print where a run's time goes, the lab's overhead, forked vs fresh interpreters, the matrix's time."""
     install_lab(session, "matrix")
     session.run("python", "-m", "lab.bench", *session.posargs)
 

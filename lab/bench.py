@@ -1,32 +1,98 @@
-"""`nox -s bench`: seconds per variant and the whole run's wall time, beside one bare import of the stack.
+"""`nox -s bench`: where a run's time goes, what the lab adds to pytest's own time, and forking vs a fresh
+interpreter per run, measured side by side in the same invocation.
 
-Figures only, never assertions: timing depends on the machine. Extra arguments go to `lab run`;
-`-- --matrix [ARGS]` times the version matrix instead (ARGS go to `lab matrix`).
+Figures only, never assertions: timing depends on the machine. Extra arguments go to `lab run` (a
+selection, `-j`, `-b`); `-- --matrix [ARGS]` times the version matrix instead (ARGS go to `lab matrix`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from lab.execute import PRELOAD
 from lab.matrix import TIMING_FILE
+from lab.runner import STAGES
+
+# The stages of a run, in the order they happen: the parent's, then the run's own (runner.STAGES).
+ORDER = ("provision", *(name for name, _, _ in STAGES), "cleanup")
+# Side by side: the same SQLite runs, forked from a preloaded parent and in a fresh interpreter each.
+COMPARE = ("01", "05", "06", "07", "12", "24", "25", "29")
 
 
-def bare_import_seconds(repeat: int = 3) -> float:
-    """Median wall time of a fresh interpreter importing the stack a variant's run needs."""
-    code = "; ".join(f"import {module}" for module in PRELOAD)
-    times = []
-    for _ in range(repeat):
+def timed_run(args: Sequence[str]) -> tuple[float, list[dict[str, Any]]]:
+    """Wall time and records of one `lab run`, its own output hidden."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "records.json"
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        subprocess.run([sys.executable, "-m", "lab", "run", "--json", str(out), *args],
+                       stdout=subprocess.DEVNULL, check=False)
+        wall = time.perf_counter() - began
+        return wall, (json.loads(out.read_text()) if out.is_file() else [])
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def overhead(record: dict[str, Any]) -> float:
+    """What the lab adds to a run: its wall time beyond pytest's own session time."""
+    return float(record["seconds"]) - float(record["stages"].get("session", record["seconds"]))
+
+
+def breakdown(title: str, record: dict[str, Any]) -> None:
+    stages = record["stages"]
+    name = f"{record['scenario']} {record['variant']} {record['backend']}"
+    session = stages.get("session", 0.0)
+    print(f"{title}: {name}, {record['seconds']:.2f} s; pytest's own session {session:.2f} s")
+    for stage in ORDER:
+        if stage in stages:
+            print(f"    {stage:<10} {stages[stage] * 1000:8.0f} ms")
+
+
+def catalogue_figures(argv: Sequence[str]) -> None:
+    wall, records = timed_run(argv)
+    timed = [r for r in records if r.get("stages", {}).get("session") is not None]
+    if not timed:
+        print("no timed runs (nothing selected, or every run failed to start)")
+        return
+    by_time = sorted(timed, key=lambda r: r["seconds"])
+    breakdown("typical run (the median)", by_time[len(by_time) // 2])
+    breakdown("slowest run", by_time[-1])
+    print()
+    print(f"{'stage':<10} {'median ms':>10} {'p90 ms':>8}   over {len(timed)} runs")
+    for stage in (*ORDER, "session"):
+        values = [r["stages"][stage] for r in timed if stage in r["stages"]]
+        if values:
+            median, p90 = statistics.median(values), percentile(values, 0.9)
+            print(f"{stage:<10} {median * 1000:10.0f} {p90 * 1000:8.0f}")
+    extra = [overhead(r) for r in timed]
+    print(f"{'overhead':<10} {statistics.median(extra) * 1000:10.0f} {percentile(extra, 0.9) * 1000:8.0f}"
+          "   (run wall - pytest's session)")
+    print()
+    print(f"whole selection: {len(records)} runs, {wall:.1f} s wall, -j {_workers(argv)} "
+          "(includes the lab's start-up and, without TEST_DATABASE_URL, the embedded PostgreSQL's)")
+
+
+def side_by_side(argv: Sequence[str], rounds: int = 3) -> None:
+    """The same runs, forked and in a fresh interpreter each, alternating, `rounds` times each."""
+    selection = [*COMPARE, "-b", "sqlite", "-j", _workers(argv)]
+    walls: dict[str, list[float]] = {"fork": [], "subprocess": []}
+    for _ in range(rounds):
+        for isolation in walls:
+            wall, _ = timed_run([*selection, "--isolation", isolation])
+            walls[isolation].append(wall)
+    fork, fresh = (statistics.median(walls[k]) for k in ("fork", "subprocess"))
+    print(f"side by side, {len(COMPARE) * 2} SQLite runs, median of {rounds} rounds: forked {fork:.1f} s, "
+          f"fresh interpreter per run {fresh:.1f} s: {fresh / fork:.1f}x faster forked")
 
 
 def matrix_figures(argv: list[str]) -> None:
@@ -46,33 +112,21 @@ def matrix_figures(argv: list[str]) -> None:
         print(f"    {name:<24} {status:<15} {runs:>4} runs {seconds:>7.1f} s")
 
 
+def _workers(argv: Sequence[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg in ("-j", "--workers") and i + 1 < len(argv):
+            return argv[i + 1]
+    return str(os.cpu_count() or 1)
+
+
 def main(argv: list[str]) -> int:
     if "--matrix" in argv:
         matrix_figures(argv)
         return 0
-    stack = bare_import_seconds()
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch) / "records.json"
-        began = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "lab", "run", "--json", str(out), *argv],
-            stdout=subprocess.DEVNULL,
-            check=False,
-        )
-        wall = time.perf_counter() - began
-        records = json.loads(out.read_text())
-    print(f"{'scenario':<40} {'variant':<7} {'backend':<9} {'seconds':>8}")
-    for record in sorted(records, key=lambda r: (r["scenario"], r["backend"], r["variant"])):
-        name, variant, backend = record["scenario"], record["variant"], record["backend"]
-        print(f"{name:<40} {variant:<7} {backend:<9} {record['seconds']:>8.2f}")
-    seconds = [r["seconds"] for r in records]
+    catalogue_figures(argv)
     print()
-    print(f"bare import of the stack, fresh interpreter: {stack:6.2f} s")
-    median = statistics.median(seconds)
-    print(f"runs: {len(records)}; per run median {median:.2f} s, max {max(seconds):.2f} s")
-    print(f"sum of run times: {sum(seconds):6.1f} s (what one process per run would add: "
-          f"~{stack * len(records):.0f} s of imports)")
-    print(f"whole run, wall:  {wall:6.1f} s (includes starting the embedded PostgreSQL when used)")
+    side_by_side(argv)
+    print()
     matrix_figures([])
     return 0
 

@@ -6,6 +6,7 @@ It reads exceptions from pytest's hooks (the exception objects themselves), neve
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ class Observation:
     outcomes: dict[str, str] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     deselected: list[str] = field(default_factory=list)  # by -k, -m or a plugin: collected, never run
+    # when each stage of the run ended (time.time(), comparable across processes), for `nox -s bench`
+    marks: dict[str, float] = field(default_factory=dict)
 
     @property
     def all_passed(self) -> bool:
@@ -65,7 +68,8 @@ class Observation:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Observation:
         failures = [Failure.from_json(f) for f in data["failures"]]
-        return cls(data["exit_code"], data["outcomes"], failures, data.get("deselected", []))
+        return cls(data["exit_code"], data["outcomes"], failures, data.get("deselected", []),
+                   data.get("marks", {}))
 
 
 def type_name(exc: BaseException) -> str:
@@ -106,6 +110,33 @@ class CapturePlugin:
 
     def __init__(self) -> None:
         self.observation = Observation()
+
+    def mark(self, stage: str) -> None:
+        self.observation.marks.setdefault(stage, time.time())
+
+    # Each mark is taken as late (or early) as a hook allows, so that a stage is all of what it names.
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self) -> None:
+        self.mark("configured")  # options parsed, plugins loaded, the initial conftests imported
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self) -> None:
+        self.mark("session_started")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self) -> None:
+        self.mark("collected")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self) -> Generator[None, object, object]:
+        try:
+            return (yield)
+        finally:
+            self.mark("tests_done")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self) -> None:
+        self.mark("unconfigured")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -164,6 +195,7 @@ class CapturePlugin:
         self.observation.failures.append(describe("<session>", "internal", excinfo.value))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.mark("session_finished")  # where pytest's own "in 0.08s" ends
         # In a pytest-xdist worker: hand the failures to the controller, which only gets reports.
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
@@ -183,6 +215,7 @@ class CapturePlugin:
 
     def write(self, path: Path, exit_code: int) -> None:
         self.observation.exit_code = exit_code
+        self.mark("written")
         path.write_text(json.dumps(self.observation.to_json()))
 
 

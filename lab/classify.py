@@ -45,6 +45,7 @@ class Record:
     output: str = field(default="", repr=False)  # pytest's own terminal output, for people to read
     stack: str = ""  # the stack set the run belongs to (`lab run --stack`, or the matrix)
     versions: dict[str, str | None] = field(default_factory=dict)  # what the run had installed
+    stages: dict[str, float] = field(default_factory=dict)  # seconds each stage of the run took (bench)
 
     @property
     def expected_match(self) -> bool:

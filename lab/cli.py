@@ -33,6 +33,8 @@ from lab.scenarios import (
 from lab.stacks import STACKS_FILE, Stack, StackError, adhoc
 from lab.stacks import load as load_stacks
 
+# Each run's last duration, so that the slowest start first (see runner.run_all)
+DURATIONS = Path(".lab/durations.json")
 # Runs whose own output ends with what a reader needs (a traceback, a stack dump), printed without `-s`.
 SHOW_TAIL = (Status.TIMEOUT, Status.ERROR, Status.FIXED_FAILED, Status.FAILED_DIFFERENTLY)
 
@@ -233,7 +235,7 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
     interrupted = False
     try:
         ran = run_all(runs, show, workers=options.workers, timeout=options.timeout,
-                      isolation=options.isolation, keep=options.keep)
+                      isolation=options.isolation, keep=options.keep, history=DURATIONS)
     except Interrupted as stop:  # Ctrl-C: what finished is still reported, and written
         ran, interrupted = stop.records, True
     found = versions()

@@ -38,6 +38,16 @@ PRELOAD = (
     "xdist.plugin",
     "xdist.looponfail",
     "platformdirs.pytest_plugin",
+    "xdist.newhooks",
+    # What pytest's own plugins and the shared app's test support import as a run goes
+    "pdb",
+    "unittest",
+    "xml.etree.ElementTree",
+    "difflib",
+    "encodings.idna",
+    "asgi_lifespan._concurrency.asyncio",
+    "shared_app.testing",
+    "lab.capture",
     "sqlalchemy.ext.asyncio",
     "sqlalchemy.dialects.postgresql.asyncpg",
     "sqlalchemy.dialects.sqlite.aiosqlite",
@@ -82,10 +92,14 @@ class Finished:
     exit_status: int | None  # the child's exit status; None when killed by the timeout
     timed_out: bool
     seconds: float
+    began: float = 0.0  # time.time() when the child was started, and when its end was seen
+    ended: float = 0.0
 
 
 def preload() -> None:
-    for module in PRELOAD:
+    from _pytest.config import default_plugins  # pytest's own plugins, which every run imports
+
+    for module in (*PRELOAD, *(f"_pytest.{name}" for name in default_plugins)):
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - a missing optional module only costs speed
@@ -122,6 +136,7 @@ def run_in_child(job: Job) -> int:
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - lives as long as the child
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     plugin = CapturePlugin()
+    plugin.mark("child")
     try:
         exit_code = int(pytest.main(pytest_args(job), plugins=[plugin]))
     except BaseException as escaped:  # noqa: BLE001 - pytest.fail() at conftest import escapes pytest.main
@@ -161,6 +176,7 @@ class _Child:
     """A running job, forked or spawned, behind one small interface."""
 
     def __init__(self, job: Job, isolation: str) -> None:
+        self.began = time.time()
         self.started = time.perf_counter()
         self.deadline = self.started + job.timeout
         self.process = _spawn(job) if isolation == "subprocess" else None
@@ -227,7 +243,8 @@ class Pool(Generic[T]):
                     if status is None:
                         child.kill(dump=True)
                     del running[pid]
-                    finish(item, job, Finished(status, status is None, now - child.started))
+                    seconds = now - child.started
+                    finish(item, job, Finished(status, status is None, seconds, child.began, time.time()))
                 time.sleep(0.01)
         finally:
             for _, _, child in running.values():

@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +36,28 @@ def materialize(run: Run, into: Path) -> Path:
     (workdir / "pytest.ini").write_text(ini.read_text() if ini.is_file() else DEFAULT_INI)
     shutil.copytree(run.scenario.variant_dir(run.variant), workdir, dirs_exist_ok=True)
     return workdir
+
+
+# A run's stages, each ending at the mark named: (stage, from mark, to mark). `began` and `ended` are the
+# parent's (the child started; its end was seen); the rest come from the run itself (capture.py).
+STAGES = (
+    ("start", "began", "child"),  # fork, or a fresh interpreter and its imports
+    ("configure", "child", "configured"),  # options, plugins, the initial conftests
+    ("collect", "configured", "collected"),  # collection, assertion rewriting of the test files
+    ("tests", "collected", "tests_done"),
+    ("teardown", "tests_done", "unconfigured"),  # session fixtures, the session's end, unconfigure
+    ("write", "unconfigured", "written"),  # the result file for the parent
+    ("reap", "written", "ended"),  # until the parent saw the child end
+)
+
+
+def stages(finished: Finished, marks: dict[str, float], spent: dict[str, float]) -> dict[str, float]:
+    """Seconds per stage of one run, and pytest's own session time; stages never reached are left out."""
+    at = {**marks, "began": finished.began, "ended": finished.ended}
+    found = {name: at[end] - at[start] for name, start, end in STAGES if start in at and end in at}
+    if "session_started" in at and "session_finished" in at:
+        found["session"] = at["session_finished"] - at["session_started"]
+    return {name: round(seconds, 4) for name, seconds in {**spent, **found}.items()}
 
 
 def _signal_name(exit_status: int | None) -> str | None:
@@ -69,12 +92,19 @@ def run_all(
     isolation: str = "fork",
     servers: Servers | None = None,
     keep: Path | None = None,
+    history: Path | None = None,
 ) -> list[Record]:
-    """Run every planned variant; one Record each, in the order they finish (reported as each does)."""
+    """Run every planned variant; one Record each, in the order they finish (reported as each does).
+
+    With `history` (a JSON file of each run's last duration), the slowest start first, so that the last
+    worker does not finish a long run alone; the file is updated with this run's durations.
+    """
     records: list[Record] = []
+    runs = slowest_first(runs, _read_durations(history))
     scratch = tempfile.TemporaryDirectory(prefix="lab-runs-")
     root = keep or Path(scratch.name)
     databases: dict[str, Database] = {}
+    provisioned: dict[str, float] = {}  # seconds each run waited for its database
 
     def emit(record: Record) -> None:
         records.append(record)
@@ -88,17 +118,20 @@ def run_all(
         if why is not None:
             emit(Record.not_applicable(run, why))
             return None
+        began = time.perf_counter()
         try:
             database = owned[run.backend].create(_label(run))
         except ProvisionError as error:
             emit(classify(run, expectation(run), None, 0.0, detail=str(error)))
             return None
+        provisioned[run.key] = time.perf_counter() - began
         databases[run.key] = database
         # Given on the command line, it wins: it is the one setting the person running the lab just chose.
         limit = timeout or run.scenario.timeout or DEFAULT_TIMEOUT
         return Job(materialize(run, root), {"DATABASE_URL": database.url}, limit)
 
     def finish(run: Run, job: Job, finished: Finished) -> None:
+        cleanup_began = time.perf_counter()
         database = databases.pop(run.key)
         observation = None
         if job.result_path.is_file():
@@ -116,7 +149,9 @@ def run_all(
         output = job.log_path.read_text(errors="replace") if job.log_path.is_file() else ""
         record = classify(run, expectation(run), observation, finished.seconds, timed_out=finished.timed_out,
                           crashed=crashed, detail=detail, used_database=used, output=output)
-        emit(replace(record, output=output))
+        marks = observation.marks if observation else {}
+        spent = {"provision": provisioned.pop(run.key, 0.0), "cleanup": time.perf_counter() - cleanup_began}
+        emit(replace(record, output=output, stages=stages(finished, marks, spent)))
 
     owned = servers or Servers()
     try:
@@ -131,7 +166,39 @@ def run_all(
         if servers is None:
             owned.__exit__(None, None, None)
         scratch.cleanup()
+        if history is not None:
+            _write_durations(history, records)
     return records
+
+
+def slowest_first(runs: Sequence[Run], durations: dict[str, float]) -> list[Run]:
+    """The runs, longest last time first; a run never timed counts as a typical one. Stable otherwise."""
+    typical = sorted(durations.values())[len(durations) // 2] if durations else 0.0
+    return sorted(runs, key=lambda run: -durations.get(_history_key(run), typical))
+
+
+def _history_key(run: Run) -> str:
+    return f"{run.scenario.name}/{run.variant}/{run.backend}"
+
+
+def _read_durations(path: Path | None) -> dict[str, float]:
+    try:
+        data = json.loads(path.read_text()) if path is not None else {}
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: only the order of the runs depends on it
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): float(value) for key, value in data.items() if isinstance(value, (int, float))}
+
+
+def _write_durations(path: Path, records: Sequence[Record]) -> None:
+    durations = _read_durations(path)
+    durations.update({"/".join(r.key): r.seconds for r in records if r.seconds > 0})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(durations, indent=1, sort_keys=True) + "\n")
+    except OSError:
+        pass  # a read-only checkout runs in plan order
 
 
 def _start_servers(servers: Servers, backends: Sequence[str]) -> None:

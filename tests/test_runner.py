@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from conftest import SQLITE_ONLY
+from conftest import SQLITE_ONLY, Scenarios
 
-from lab.classify import Record
+from lab.classify import Record, Status
 from lab.databases import Database, SqliteServer
 from lab.plan import plan
-from lab.runner import run_all
-from lab.scenarios import load
+from lab.runner import _read_durations, _write_durations, run_all, slowest_first
+from lab.scenarios import discover, load
 
 
 class CountingServer(SqliteServer):
@@ -57,3 +57,19 @@ def test_each_run_gets_a_fresh_database_dropped_before_the_next_one_is_made(scen
     assert kinds == ["create", "drop"] * 4  # one worker: each dropped when its run ends
     names = [name for _, name in server.events]
     assert len(set(names)) == 4 and names[0::2] == names[1::2]
+
+
+def test_the_slowest_runs_start_first_and_unknown_ones_count_as_typical(tmp_path):
+
+    catalogue = Scenarios(tmp_path / "scenarios", tmp_path)
+    for name in ("01-a", "02-b", "03-c"):
+        catalogue.add(name, 'title = "t"\nsymptom = "s"\n[broken]\ndefault = { raises = "E" }\n')
+    runs = plan(discover(catalogue.root).scenarios, backends=["sqlite"], variants=["broken"])
+    durations = {"01-a/broken/sqlite": 0.5, "03-c/broken/sqlite": 8.0, "04-gone/broken/sqlite": 1.0}
+    assert [r.scenario.name for r in slowest_first(runs, durations)] == ["03-c", "02-b", "01-a"]
+    assert [r.scenario.name for r in slowest_first(runs, {})] == ["01-a", "02-b", "03-c"]
+    history = tmp_path / ".lab" / "durations.json"
+    _write_durations(history, [Record("02-b", "broken", "sqlite", Status.AS_EXPECTED, "-", seconds=2.5)])
+    assert _read_durations(history) == {"02-b/broken/sqlite": 2.5}
+    history.write_text("not json")
+    assert _read_durations(history) == {}
