@@ -40,6 +40,27 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """Build the catalogue site into site/ (MkDocs, offline); `-- --serve` serves it on 127.0.0.1:8000."""
+    install_lab(session, "docs")
+    config = session.run("python", "-m", "lab.site", ".lab/site-src", silent=True).strip().splitlines()[-1]
+    site = str(session.invocation_dir / "site")
+    session.run("mkdocs", "build", "--quiet", "--clean", "-f", config, "-d", site, env={"NO_MKDOCS_2_WARNING": "1"})
+    if "--serve" in session.posargs:
+        session.run("python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", "site")
+    else:
+        session.log("site/ is built: `python -m http.server --directory site` serves it, no network needed")
+
+
+@nox.session
+def wheelhouse(session: nox.Session) -> None:
+    """Download what the lab, its tests and its site install into wheelhouse/, for an offline classroom."""
+    session.install("pip")
+    groups = [req for group in ("test", "docs") for req in nox.project.dependency_groups(PYPROJECT, group)]
+    session.run("python", "-m", "pip", "download", "--dest", "wheelhouse", ".", "nox[uv]", *groups)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Print where a run's time goes, the lab's overhead, forked vs fresh interpreters, the matrix's time."""
     install_lab(session, "matrix")

@@ -30,6 +30,7 @@ from lab.scenarios import (
     ScenarioError,
     discover,
 )
+from lab.site import LAST_RUN
 from lab.stacks import STACKS_FILE, Stack, StackError, adhoc
 from lab.stacks import load as load_stacks
 
@@ -183,6 +184,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(options, catalogue, terminal)
 
 
+def _quietly_write(path: Path, records: Sequence[Record]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(path, records)
+    except OSError:
+        pass  # a read-only checkout: the site then says no run was recorded
+
+
 def _readme(catalogue: Catalogue, top: Path, *, check: bool) -> int:
     try:
         changed = stale(catalogue.scenarios, top, write=not check)
@@ -251,6 +260,8 @@ def _run(options: argparse.Namespace, catalogue: Catalogue, terminal: Terminal) 
         terminal.line(f"each run {options.repeat} times: {len(records)} runs in all")
     if options.json:
         write_json(options.json, records)
+    if not options.stack and not interrupted:  # the catalogue site shows what the last run observed
+        _quietly_write(LAST_RUN, records)
     if options.markdown and not interrupted:  # RESULTS.md describes whole runs only
         write_markdown(options.markdown, records)
     if interrupted:
