@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2024.3.2"
@@ -44,8 +46,9 @@ def docs(session: nox.Session) -> None:
     """Build the catalogue site into site/ (MkDocs, offline); `-- --serve` serves it on 127.0.0.1:8000."""
     install_lab(session, "docs")
     config = session.run("python", "-m", "lab.site", ".lab/site-src", silent=True).strip().splitlines()[-1]
-    site = str(session.invocation_dir / "site")
-    session.run("mkdocs", "build", "--quiet", "--clean", "-f", config, "-d", site, env={"NO_MKDOCS_2_WARNING": "1"})
+    site = str(Path(__file__).parent / "site")
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # MkDocs 1.x's notice about a 2.0, which this build does not use
+    session.run("mkdocs", "build", "--quiet", "--clean", "-f", config, "-d", site, env=quiet)
     if "--serve" in session.posargs:
         session.run("python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", "site")
     else:
@@ -56,8 +59,10 @@ def docs(session: nox.Session) -> None:
 def wheelhouse(session: nox.Session) -> None:
     """Download what the lab, its tests and its site install into wheelhouse/, for an offline classroom."""
     session.install("pip")
-    groups = [req for group in ("test", "docs") for req in nox.project.dependency_groups(PYPROJECT, group)]
-    session.run("python", "-m", "pip", "download", "--dest", "wheelhouse", ".", "nox[uv]", *groups)
+    groups = [r for group in ("test", "docs") for r in nox.project.dependency_groups(PYPROJECT, group)]
+    build = PYPROJECT["build-system"]["requires"]  # `pip install -e .` builds the lab with these
+    wanted = [".", "nox[uv]", *build, *groups]
+    session.run("python", "-m", "pip", "wheel", "--quiet", "--wheel-dir", "wheelhouse", *wanted)
 
 
 @nox.session
