@@ -195,13 +195,14 @@ def test_the_readme_index_in_full():
 def test_json_records_round_trip_with_stack_and_versions(tmp_path):
     path = tmp_path / "records.json"
     stamped = Record("01-x", "broken", "sqlite", Status.NOT_APPLICABLE, "-", detail="why", stack="s",
-                     versions={"pytest": "9.0"}, output="not written")
+                     versions={"pytest": "9.0"}, output="not written", stages={"tests": 0.5})
     write_json(path, [LOOP, stamped])
     data = json.loads(path.read_text())
     assert data[1] == {
         "scenario": "01-x", "variant": "broken", "backend": "sqlite", "status": "n/a", "expected": "-",
         "error_type": None, "error_message": None, "nodeid": None, "pattern": None, "seconds": 0.0,
-        "detail": "why", "tests": None, "stack": "s", "versions": {"pytest": "9.0"}, "expected_match": False,
+        "detail": "why", "tests": None, "stack": "s", "versions": {"pytest": "9.0"}, "stages": {"tests": 0.5},
+        "expected_match": False,
     }
     assert data[0]["expected_match"] is True
     assert read_json(path) == [LOOP, stamped.__class__(**{**stamped.__dict__, "output": ""})]
