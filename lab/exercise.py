@@ -7,6 +7,7 @@ passed, on the database it was given); `lab hint DIR` shows one hint more each t
 
 from __future__ import annotations
 
+import configparser
 import re
 import shutil
 import sys
@@ -121,19 +122,27 @@ def staged(scenario: Scenario, exercise: Exercise, into: Path) -> Scenario:
 
 
 def guard_rails(scenario: Scenario, exercise: Exercise) -> list[str]:
-    """The `keep` lines the learner's pytest.ini lost: a fix may not weaken what the scenario is about."""
-    ini = exercise.path / "pytest.ini"
-    lines = {_squash(line) for line in (ini.read_text().splitlines() if ini.is_file() else [])}
-    return [
-        f"pytest.ini no longer has `{line}`, which this exercise keeps: the failure it turns into an error "
-        "is the point of the exercise, and removing it hides the failure instead of fixing it"
-        for line in scenario.keep
-        if _squash(line) not in lines
-    ]
+    """The `keep` settings the learner's pytest.ini lost: a fix may not weaken what the scenario is about.
 
-
-def _squash(line: str) -> str:
-    return re.sub(r"\s+", " ", line.split("#", 1)[0]).strip()
+    `keep = ["filterwarnings = error"]` holds while `[pytest]` sets `filterwarnings` with `error` among its
+    lines, whether on one line or several, whatever else the learner adds.
+    """
+    ini = configparser.ConfigParser(interpolation=None)
+    path = exercise.path / "pytest.ini"
+    try:
+        ini.read_string(path.read_text() if path.is_file() else "")
+    except configparser.Error:
+        pass  # pytest refuses it too, and the run says so
+    broken = []
+    for setting in scenario.keep:
+        key, _, value = (part.strip() for part in setting.partition("="))
+        have = ini.get("pytest", key, fallback="")
+        if value not in [line.split("#", 1)[0].strip() for line in have.splitlines()]:
+            broken.append(
+                f"pytest.ini no longer has `{setting}`, which this exercise keeps: the failure it turns "
+                "into an error is the point of the exercise; removing it hides the failure, it does not fix it"
+            )
+    return broken
 
 
 def explain(scenario: Scenario, record: Record) -> str:

@@ -174,3 +174,19 @@ def test_the_real_exercise_01_fails_then_passes_with_the_fixed_conftest_or_a_nul
     second = lab(scenarios, "check", str(folder))
     assert second.returncode == 0, second.stdout
     assert "postgres: passes" in second.stdout and "sqlite: passes" in second.stdout
+
+
+@pytest.mark.parametrize(("ini", "kept"), [
+    ("[pytest]\nfilterwarnings = error\n", True),
+    ("[pytest]\nfilterwarnings =\n    error\n    ignore::DeprecationWarning\n", True),  # several lines, one kept
+    ("[pytest]\nfilterwarnings = ignore::ResourceWarning\n", False),
+    ("[pytest]\n# filterwarnings = error\n", False),
+    ("", False),
+])
+def test_a_guard_rail_holds_in_either_form_of_the_setting(tmp_path, ini, kept):
+    from lab.exercise import guard_rails
+    from lab.scenarios import Scenario
+
+    (tmp_path / "pytest.ini").write_text(ini)
+    scenario = Scenario("01-x", tmp_path, "t", "s", ("sqlite",), {}, keep=("filterwarnings = error",))
+    assert (guard_rails(scenario, Exercise(tmp_path, "01-x")) == []) is kept
