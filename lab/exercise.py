@@ -140,7 +140,7 @@ def guard_rails(scenario: Scenario, exercise: Exercise) -> list[str]:
         if value not in [line.split("#", 1)[0].strip() for line in have.splitlines()]:
             broken.append(
                 f"pytest.ini no longer has `{setting}`, which this exercise keeps: the failure it turns "
-                "into an error is the point of the exercise; removing it hides the failure, it does not fix it"
+                "into an error is the point of the exercise; removing it hides the failure, not fixes it"
             )
     return broken
 
