@@ -1,42 +1,39 @@
-"""The canonical conftest, with the schema built by the project's migration entry point, called as is.
+"""The canonical conftest, with the schema built by the project's Alembic migrations: `upgrade head`.
 
-`run_migrations()` is synchronous, like `alembic upgrade head` and like Alembic's async `env.py`
-template, which drives its async engine with `asyncio.run(...)`. The `engine` fixture is async, so it
-calls that synchronous function from inside the loop pytest-asyncio is running.
+`command.upgrade()` is synchronous, and the `env.py` that `alembic init -t async` writes drives its async
+engine with `asyncio.run(...)`. The `engine` fixture is async, so it calls Alembic from inside the loop
+pytest-asyncio is running.
 """
 
 import asyncio
 import os
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from alembic import command
+from alembic.config import Config
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import Connection, event, pool
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from shared_app import Base, Settings, create_app, get_db
+from shared_app import Settings, create_app, get_db
 from shared_app.testing import serve_upstream
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 API_TOKEN = "test-token"
 
 
-def do_run_migrations(connection: Connection) -> None:
-    # Stands in for Alembic's `context.configure(connection=...)` + `context.run_migrations()`.
-    Base.metadata.create_all(connection)
+MIGRATIONS = Path(__file__).parent / "tests" / "migrations"  # made by `alembic init -t async migrations`
 
 
-async def run_async_migrations(url: str) -> None:
-    connectable = create_async_engine(url, poolclass=pool.NullPool)
-    async with connectable.begin() as connection:
-        await connection.run_sync(do_run_migrations)
-    await connectable.dispose()
-
-
-def run_migrations(url: str) -> None:
-    """Upgrade the schema to head: the shape of Alembic's async env.py `run_migrations_online()`."""
-    asyncio.run(run_async_migrations(url))
+def alembic_config(url: str) -> Config:
+    """The project's Alembic configuration, pointed at the test database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +56,7 @@ def use_real_sqlite_transactions(engine):
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def engine():
-    run_migrations(DATABASE_URL)  # the same schema the app gets in production
+    command.upgrade(alembic_config(DATABASE_URL), "head")  # the same schema the app gets in production
     engine = create_async_engine(DATABASE_URL)
     if engine.dialect.name == "sqlite":
         use_real_sqlite_transactions(engine)
