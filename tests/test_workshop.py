@@ -190,3 +190,21 @@ def test_a_guard_rail_holds_in_either_form_of_the_setting(tmp_path, ini, kept):
     (tmp_path / "pytest.ini").write_text(ini)
     scenario = Scenario("01-x", tmp_path, "t", "s", ("sqlite",), {}, keep=("filterwarnings = error",))
     assert (guard_rails(scenario, Exercise(tmp_path, "01-x")) == []) is kept
+
+
+@pytest.mark.parametrize(("record", "said"), [
+    (dict(status="n/a", detail="needs pytest-asyncio >=0.26"), "sqlite: not checked: needs pytest-asyncio >=0.26"),
+    (dict(status="timeout", detail="no result within 8 s"), "sqlite: did not finish: no result within 8 s (run with -s to see where it hung)"),
+    (dict(status="error", error_type="ImportError", error_message="no module x", nodeid="<conftest>"),
+     "sqlite: could not run in <conftest>: ImportError: no module x"),
+    (dict(status="fixed-failed", error_type="KeyError", error_message="k", nodeid="tests/test_it.py::test_answer"),
+     "sqlite: fails in tests/test_it.py::test_answer: KeyError: k"),
+    (dict(status="fixed-failed", error_type="AssertionError", error_message="assert 41 == 42"),
+     "sqlite: still fails as the broken conftest does: AssertionError: assert 41 == 42"),
+], ids=["n/a", "timeout", "error", "another-failure", "the-broken-failure"])
+def test_each_verdict_is_told_in_plain_words(scenarios, record, said):
+    from lab.classify import Record, Status
+    from lab.exercise import explain
+
+    fields = {**record, "status": Status(record["status"])}
+    assert explain(load(scenarios / "01-answer"), Record("01-answer", "fixed", "sqlite", expected="-", **fields)) == said
