@@ -73,6 +73,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def recipes(session: nox.Session) -> None:
+    """Time each test-isolation recipe on one 233-test suite, on SQLite and PostgreSQL, in ms per test."""
+    plotting = any(arg.split("=")[0] == "--plot" for arg in session.posargs)
+    install_lab(session, *(["plot"] if plotting else []))  # matplotlib only for who wants the chart
+    session.run("python", "-m", "lab.recipes", *session.posargs)
+
+
+@nox.session
 def mutants(session: nox.Session) -> None:
     """Mutation-test the modules that decide verdicts and write reports; print the score of each."""
     install_lab(session, "mutants")
@@ -125,7 +133,7 @@ def _score(name: str, counts: dict[str, int]) -> str:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the runner, the shared app and the tests; mypy --strict over the runner and the app."""
+    """Ruff over the runner, the shared app, the recipes and the tests; mypy --strict over runner and app."""
     install_lab(session, "lint")
-    session.run("ruff", "check", "lab", "shared_app", "tests", "noxfile.py")
+    session.run("ruff", "check", "lab", "shared_app", "recipes", "tests", "noxfile.py")
     session.run("mypy")

@@ -39,6 +39,9 @@ _RUNNER_FRAME = re.compile(
 
 # RESULTS.md's part written by `lab matrix`; `lab run --markdown` rewrites the rest and keeps it.
 MATRIX_SECTION = re.compile(r"<!-- matrix -->\n.*?<!-- matrix-end -->\n", re.S)
+RECIPES_SECTION = re.compile(r"<!-- recipes -->\n.*?<!-- /recipes -->\n?", re.S)
+# Sections other commands write into RESULTS.md (`lab matrix`, `python -m lab.recipes`): a run keeps them
+KEPT_SECTIONS = (MATRIX_SECTION, RECIPES_SECTION)
 
 # Green: as expected; yellow: worth a look; dim: not applicable; red (the default): a failure.
 _COLOURS = {
@@ -200,18 +203,25 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
         )
     ok = sum(r.status is Status.AS_EXPECTED for r in records)
     lines += ["", f"{ok} of {len(records)} runs as expected.", ""]
-    kept = MATRIX_SECTION.search(path.read_text()) if path.is_file() else None  # `lab matrix` writes it
-    path.write_text("\n".join(lines) + ("\n" + kept.group(0) if kept else ""))
-
-
-def write_section(path: Path, section: str) -> None:
-    """Put the matrix section into `path`, replacing the one it holds, keeping everything else."""
-    text = path.read_text() if path.is_file() else ""
-    if MATRIX_SECTION.search(text):
-        text = MATRIX_SECTION.sub(lambda _: section, text)
-    else:
-        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    old = path.read_text() if path.is_file() else ""
+    text = "\n".join(lines) + "\n"
+    for pattern in KEPT_SECTIONS:
+        kept = pattern.search(old)
+        if kept:
+            text = put_section(text, kept.group(0), pattern)
     path.write_text(text)
+
+
+def put_section(text: str, section: str, pattern: re.Pattern[str]) -> str:
+    """`text` with the section `pattern` finds replaced by `section`, or with `section` appended."""
+    if pattern.search(text):
+        return pattern.sub(lambda _: section, text, count=1)
+    return (text.rstrip("\n") + "\n\n" if text.strip() else "") + section
+
+
+def write_section(path: Path, section: str, pattern: re.Pattern[str] = MATRIX_SECTION) -> None:
+    """Put `section` into `path`, replacing the one `pattern` finds there, keeping everything else."""
+    path.write_text(put_section(path.read_text() if path.is_file() else "", section, pattern))
 
 
 def index_markdown(scenarios: Sequence[Scenario]) -> str:
