@@ -14,10 +14,16 @@ nox.options.sessions = ["scenarios"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
+# uv installs without compiling bytecode, and where PYTHONDONTWRITEBYTECODE is set nothing ever writes
+# it: then every fresh interpreter (a pytest-xdist worker, a run with --isolation subprocess, the lab
+# itself) compiles SQLAlchemy, FastAPI and pydantic from source again, 1.9 s instead of 0.65 s of imports.
+COMPILED = {"UV_COMPILE_BYTECODE": "1"}
+
+
 def install_lab(session: nox.Session, *groups: str) -> None:
-    session.install("-e", ".")
+    session.install("-e", ".", env=COMPILED)
     for group in groups:
-        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+        session.install(*nox.project.dependency_groups(PYPROJECT, group), env=COMPILED)
 
 
 @nox.session

@@ -229,6 +229,8 @@ def test_a_set_that_fails_to_install_is_named_and_the_others_still_run(scenarios
     assert "good: 2 as-expected" in out
     good = json.loads((tmp_path / "out" / "good.json").read_text())
     assert {r["stack"] for r in good} == {"good"} and len(good) == 2
+    # compiled at install, so that no run's interpreter compiles the stack from source again
+    assert any((tmp_path / "venvs" / "good").rglob("sqlalchemy/__pycache__/*.pyc"))
     suites = {s.get("name"): s for s in ElementTree.parse(junit).getroot()}
     assert suites["good"].get("tests") == "2" and suites["unknowable"].get("errors") == "1"
 
