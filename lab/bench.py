@@ -48,6 +48,14 @@ def overhead(record: dict[str, Any]) -> float:
     return float(record["seconds"]) - float(record["stages"].get("session", record["seconds"]))
 
 
+def floor(records: Sequence[dict[str, Any]], workers: int) -> float:
+    """The least wall time any scheduler could take: the runs' own time shared over the workers, or the
+    longest run if that is longer. A run's own time is pytest's session, or the whole run when it has none
+    (killed at its time limit: a scenario that is meant to hang spends that time by design)."""
+    own = [float(r["stages"].get("session", r["seconds"])) for r in records]
+    return max(sum(own) / max(1, workers), max(own, default=0.0))
+
+
 def breakdown(title: str, record: dict[str, Any]) -> None:
     stages = record["stages"]
     name = f"{record['scenario']} {record['variant']} {record['backend']}"
@@ -78,8 +86,11 @@ def catalogue_figures(argv: Sequence[str]) -> None:
     print(f"{'overhead':<10} {statistics.median(extra) * 1000:10.0f} {percentile(extra, 0.9) * 1000:8.0f}"
           "   (run wall - pytest's session)")
     print()
-    print(f"whole selection: {len(records)} runs, {wall:.1f} s wall, -j {_workers(argv)} "
+    workers = _workers(argv)
+    print(f"whole selection: {len(records)} runs, {wall:.1f} s wall, -j {workers} "
           "(includes the lab's start-up and, without TEST_DATABASE_URL, the embedded PostgreSQL's)")
+    print(f"floor: {floor(records, int(workers)):.1f} s, the runs' own time over {workers} workers "
+          "(pytest's sessions, and the time limit of a run that hangs): no scheduler can finish sooner")
 
 
 def side_by_side(argv: Sequence[str], rounds: int = 3) -> None:

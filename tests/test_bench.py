@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lab.bench import ORDER, overhead, percentile
+from lab.bench import ORDER, floor, overhead, percentile
 from lab.execute import Finished
 from lab.runner import stages
 
@@ -26,6 +26,15 @@ def test_overhead_is_the_run_beyond_pytests_session_and_p90_is_the_ninth_decile(
     assert round(overhead({"seconds": 0.5, "stages": {"session": 0.38}}), 3) == 0.12
     assert percentile([float(n) for n in range(1, 11)], 0.9) == 10.0
     assert percentile([], 0.9) == 0.0
+
+
+def test_the_floor_shares_the_runs_own_time_over_the_workers_or_is_the_longest_run():
+    runs = [{"seconds": 0.5, "stages": {"session": 0.4}}, {"seconds": 0.7, "stages": {"session": 0.6}},
+            {"seconds": 8.0, "stages": {"start": 0.01}}]  # the last hung until its time limit: all of it counts
+    assert round(floor(runs, 2), 3) == 8.0  # no scheduler can split one run
+    assert round(floor(runs[:2], 2), 3) == 0.6
+    assert round(floor(runs[:2] * 4, 2), 3) == 2.0
+    assert floor([], 2) == 0.0
 
 
 def test_a_real_run_records_every_stage(scenarios):
