@@ -46,6 +46,7 @@ class Record:
     stack: str = ""  # the stack set the run belongs to (`lab run --stack`, or the matrix)
     versions: dict[str, str | None] = field(default_factory=dict)  # what the run had installed
     stages: dict[str, float] = field(default_factory=dict)  # seconds each stage of the run took (bench)
+    hung: bool = False  # killed at its time limit, stuck where its scenario says it hangs: no error to show
 
     @property
     def expected_match(self) -> bool:
@@ -96,7 +97,8 @@ def classify(
     """Name the outcome of one run, given the outcomes its scenario accepts (any of `expected`)."""
 
     def record(
-        status: Status, failure: Failure | None = None, why: str = "", pattern: str | None = None
+        status: Status, failure: Failure | None = None, why: str = "", pattern: str | None = None,
+        hung: bool = False,
     ) -> Record:
         return Record(
             scenario=run.scenario.name,
@@ -111,12 +113,13 @@ def classify(
             seconds=round(seconds, 3),
             detail=why or detail or _wrapper(failure),
             tests=observation.outcomes if observation else None,
+            hung=hung,
         )
 
     if timed_out:
         hung = _where_it_hung(expected, output)
         if hung is not None:
-            return record(Status.AS_EXPECTED, why=f"hung, as expected, in /{hung}/", pattern=hung)
+            return record(Status.AS_EXPECTED, why=f"hung, as expected, in /{hung}/", pattern=hung, hung=True)
         return record(Status.TIMEOUT, why=f"no result within {seconds:.0f} s")
     if not expected:
         return record(Status.ERROR, why="no expectation covers the installed versions")

@@ -17,9 +17,12 @@ _NUMBER = re.compile(r"\d+")  # after a cell whose run was not as expected
 
 
 def outcome(record: Record) -> str:
-    """What a run did, in a word: `passes`, `n/a`, `timeout`, a signal, or the exception's short type."""
+    """What a run did, in a word: `passes`, `hangs`, `n/a`, `timeout`, a signal, or the exception's short
+    type."""
     if record.status is Status.NOT_APPLICABLE:
         return "n/a"
+    if record.hung:
+        return "hangs"
     if record.status is Status.TIMEOUT:
         return "timeout"
     if record.error_type:

@@ -14,7 +14,9 @@ from lab.classify import Record, Status
 
 
 def outcome(record: Record) -> str:
-    """What one run did, in one word: the exception type or signal, `passed`, or its status."""
+    """What one run did, in one word: the exception type or signal, `passed`, `hung`, or its status."""
+    if record.hung:
+        return "hung"
     if record.error_type:
         return record.error_type.rsplit(".", 1)[-1]
     if record.status in (Status.AS_EXPECTED, Status.BROKEN_PASSED) and record.tests is not None:

@@ -194,7 +194,9 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
     for scenario, backend in dict.fromkeys((r.scenario, r.backend) for r in records):
         broken, fixed = by_key.get((scenario, "broken", backend)), by_key.get((scenario, "fixed", backend))
         error = _excerpt(broken, 160, for_repo=True).replace("|", "\\|") if broken else ""
-        if broken and not error and broken.status is Status.AS_EXPECTED:
+        if broken and broken.hung:
+            error = "(hangs, as expected: killed at its time limit)"
+        elif broken and not error and broken.status is Status.AS_EXPECTED:
             error = "(passes here, as expected)"
         lines.append(
             f"| [{scenario}]({_readme(scenario)}) | {backend} | "
@@ -204,7 +206,7 @@ def write_markdown(path: Path, records: Sequence[Record]) -> None:
     ok = sum(r.status is Status.AS_EXPECTED for r in records)
     lines += ["", f"{ok} of {len(records)} runs as expected.", ""]
     old = path.read_text() if path.is_file() else ""
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines)
     for pattern in KEPT_SECTIONS:
         kept = pattern.search(old)
         if kept:

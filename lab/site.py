@@ -137,6 +137,7 @@ def _observed(scenario: Scenario, records: Sequence[Record]) -> str:
              "| variant | backend | status | error |", "|---|---|---|---|"]
     for r in sorted(mine, key=lambda r: (r.variant, r.backend)):
         error = f"`{r.error_type}`: {_cell(r.error_message or '')[:160]}" if r.error_type else "-"
+        error = "hangs, killed at its time limit" if r.hung else error
         lines.append(f"| {r.variant} | {r.backend} | {r.status.value} | {error} |")
     versions = ", ".join(f"{k} {v}" for k, v in sorted(mine[0].versions.items()) if v)
     return "\n".join(lines) + (f"\n\nWith {versions}.\n" if versions else "\n")
@@ -151,6 +152,7 @@ def _across(scenario: Scenario, records: Sequence[Record]) -> str:
     for r in sorted(mine, key=lambda r: (r.stack, r.backend)):
         passed = r.status.value == "as-expected"
         error = f"`{r.error_type}`" if r.error_type else ("passes" if passed else "-")
+        error = "hangs" if r.hung else error
         lines.append(f"| {r.stack} | {r.backend} | {r.status.value} | {error} |")
     return "\n".join(lines) + "\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lab.capture import Failure, Observation
-from lab.classify import Status, classify
+from lab.classify import Record, Status, classify
 from lab.expectations import PASSES, Expectation, ExpectationError, parse
 from lab.plan import Run
 from lab.scenarios import Scenario
@@ -126,6 +126,8 @@ HANG = Expectation(hangs=True, match=r"aiosqlite/core\.py.* in run")
 def test_an_expected_hang_is_found_in_the_stack_dump(output, status):
     record = classify(run(), (HANG,), None, 10.0, timed_out=True, output=output)
     assert record.status is status
+    assert record.hung is (status is Status.AS_EXPECTED)  # reports then say it hung, not that it passed
+    assert Record.from_json(record.to_json()).hung is record.hung
 
 
 def test_a_hang_is_not_a_pass_or_a_failure():

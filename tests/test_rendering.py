@@ -141,7 +141,8 @@ def test_portable_text_drops_paths_and_addresses():
 def test_results_md_in_full(tmp_path):
     path = tmp_path / "RESULTS.md"
     write_markdown(path, [LOOP, PASSED, REGRESSION, Record("04-w", "broken", "sqlite", Status.AS_EXPECTED,
-                                                           "passes")])
+                                                           "passes"),
+                          Record("05-h", "broken", "sqlite", Status.AS_EXPECTED, "hangs in /x/", hung=True)])
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     rows = path.read_text().split("| scenario | backend |")[1]
     assert path.read_text().startswith(
@@ -155,7 +156,9 @@ def test_results_md_in_full(tmp_path):
         "as-expected |\n"
         "| [02-y](scenarios/02-y/README.md) | postgres | fixed-failed | - | - |\n"
         "| [04-w](scenarios/04-w/README.md) | sqlite | as-expected | (passes here, as expected) | - |\n"
-        "\n3 of 4 runs as expected.\n"
+        "| [05-h](scenarios/05-h/README.md) | sqlite | as-expected | (hangs, as expected: killed at its time "
+        "limit) | - |\n"
+        "\n4 of 5 runs as expected.\n"
     )
 
 
@@ -202,6 +205,7 @@ def test_json_records_round_trip_with_stack_and_versions(tmp_path):
         "scenario": "01-x", "variant": "broken", "backend": "sqlite", "status": "n/a", "expected": "-",
         "error_type": None, "error_message": None, "nodeid": None, "pattern": None, "seconds": 0.0,
         "detail": "why", "tests": None, "stack": "s", "versions": {"pytest": "9.0"}, "stages": {"tests": 0.5},
+        "hung": False,
         "expected_match": False,
     }
     assert data[0]["expected_match"] is True
@@ -326,6 +330,7 @@ def test_drift_markdown_shows_the_versions_each_set_ran():
     (on("s", "broken", "sqlite", Status.AS_EXPECTED, error_type="SIGSEGV"), "SIGSEGV", "SIGSEGV"),
     (on("s", "broken", "sqlite", Status.ERROR), "error", "error!"),
     (on("s", "fixed", "sqlite", Status.FIXED_FAILED), "passes", "passes!"),
+    (on("s", "broken", "sqlite", Status.AS_EXPECTED, hung=True), "hangs", "hangs"),  # not a pass: it hung
 ])
 def test_outcome_in_a_word(record, word, shown):
     assert (outcome(record), cell(record)) == (word, shown)

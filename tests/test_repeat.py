@@ -22,8 +22,9 @@ PASSED = record(Status.BROKEN_PASSED, tests={"t": "passed"})
 
 
 def test_an_outcome_is_the_exception_type_the_signal_a_pass_or_the_status():
-    assert [outcome(r) for r in (CRASH, LOOP, PASSED, record(Status.TIMEOUT))] == [
-        "SIGSEGV", "RuntimeError", "passed", "timeout"]
+    hung = record(Status.AS_EXPECTED, hung=True)
+    assert [outcome(r) for r in (CRASH, LOOP, PASSED, record(Status.TIMEOUT), hung)] == [
+        "SIGSEGV", "RuntimeError", "passed", "timeout", "hung"]
 
 
 def test_the_distribution_counts_each_variant_on_each_backend_apart():

@@ -57,6 +57,19 @@ def test_pages_carry_the_error_the_last_run_and_the_exercise(tmp_path):
     assert "## `conftest.py`" in recommended and "(scenarios/01-import-time-engine.md)" in recommended
 
 
+def test_a_run_that_hung_as_expected_is_shown_as_a_hang_not_a_pass(tmp_path):
+    last = tmp_path / "last.json"
+    name = "45-streaming-response-through-asgitransport"
+    hung = Record(name, "broken", "sqlite", Status.AS_EXPECTED, "hangs in /x/", hung=True, stack="latest")
+    write_json(last, [hung])
+    (tmp_path / "matrix").mkdir()
+    write_json(tmp_path / "matrix" / "latest.json", [hung])
+    write_sources(discover(REPO / "scenarios"), REPO, tmp_path / "src", last_run=last, matrix_dir=tmp_path / "matrix")
+    page = (tmp_path / "src" / "docs" / "scenarios" / f"{name}.md").read_text()
+    assert "| broken | sqlite | as-expected | hangs, killed at its time limit |" in page
+    assert "| latest | sqlite | as-expected | hangs |" in page
+
+
 needs_browser = pytest.mark.skipif(
     not (CHROMIUM and importlib.util.find_spec("playwright") and importlib.util.find_spec("mkdocs")),
     reason="needs Debian's chromium (apt-get install chromium), playwright and mkdocs-material",
