@@ -504,7 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         strategies = [s for s in strategies if s.name in args.strategy]
     backends = [b for b in BACKENDS if b in (args.backend or BACKENDS)]
     try:
-        claims = load_claims(known=[s.name for s in discover()])
+        claims = load_claims(CLAIMS, known=[s.name for s in discover()])
     except (OSError, ValueError) as error:  # the table is still worth having without the verdicts
         print(f"claims not checked: {error}", file=sys.stderr)
         claims = None

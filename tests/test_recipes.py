@@ -255,3 +255,15 @@ def test_one_strategy_runs_the_real_suite_on_sqlite_and_is_reported_with_a_numbe
     assert float(cells[3]) > 0 and float(cells[4]) >= float(cells[3]) and cells[6] == "1.00x"
     assert 0 < float(cells[5]) < float(cells[3])  # setup+teardown, measured inside the session
     assert f"{cells[2]} tests each" in out  # every test the suite has ran: none deselected or skipped
+
+
+@pytest.mark.subprocess
+def test_a_broken_claims_file_costs_the_verdicts_not_the_table(tmp_path, capsys, monkeypatch):
+    claims = tmp_path / "claims.toml"
+    claims.write_text('[[claim]]\nsays = "x"\nfaster = "nope"\nthan = "savepoint"\n')
+    monkeypatch.setattr("lab.recipes.CLAIMS", claims)
+    status = main(["-b", "sqlite", "--strategy", "savepoint", "--rounds", "1"])
+    captured = capsys.readouterr()
+    assert status == 1  # the run says something went wrong ...
+    assert "claims not checked: claims.toml: claim 1: no strategy named nope" in captured.err
+    assert any(line.startswith("savepoint  sqlite") for line in captured.out.splitlines())  # ... and times
