@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nox
@@ -21,7 +22,7 @@ COMPILED = {"UV_COMPILE_BYTECODE": "1"}
 
 
 def install_lab(session: nox.Session, *groups: str) -> None:
-    session.install("-e", ".", env=COMPILED)
+    session.install("-e", ".[stack]", env=COMPILED)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group), env=COMPILED)
 
@@ -51,7 +52,8 @@ def tests(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the catalogue site into site/ (MkDocs, offline); `-- --serve` serves it on 127.0.0.1:8000."""
     install_lab(session, "docs")
-    config = session.run("python", "-m", "lab.site", ".lab/site-src", silent=True).strip().splitlines()[-1]
+    written = session.run("python", "-m", "lab.docs.site", ".lab/site-src", silent=True)
+    config = written.strip().splitlines()[-1]
     site = str(Path(__file__).parent / "site")
     quiet = {"NO_MKDOCS_2_WARNING": "1"}  # MkDocs 1.x's notice about a 2.0, which this build does not use
     session.run("mkdocs", "build", "--quiet", "--clean", "-f", config, "-d", site, env=quiet)
@@ -67,7 +69,7 @@ def wheelhouse(session: nox.Session) -> None:
     session.install("pip")
     groups = [r for group in ("test", "docs") for r in nox.project.dependency_groups(PYPROJECT, group)]
     build = PYPROJECT["build-system"]["requires"]  # `pip install -e .` builds the lab with these
-    wanted = [".", "nox[uv]", *build, *groups]
+    wanted = [".[stack]", "nox[uv]", *build, *groups]
     session.run("python", "-m", "pip", "wheel", "--quiet", "--wheel-dir", "wheelhouse", *wanted)
 
 
@@ -76,6 +78,13 @@ def bench(session: nox.Session) -> None:
     """Print where a run's time goes, the lab's overhead, forked vs fresh interpreters, the matrix's time."""
     install_lab(session, "matrix")
     session.run("python", "-m", "lab.bench", *session.posargs)
+
+
+@nox.session
+def doctor_corpus(session: nox.Session) -> None:
+    """Precision and recall of `lab doctor` on the labelled corpus of public setups (`-- --corpus DIR`)."""
+    install_lab(session)
+    session.run("python", "tests/doctor_corpus/measure.py", *session.posargs)
 
 
 @nox.session
@@ -99,7 +108,7 @@ def mutants(session: nox.Session) -> None:
         name, _, status = line.strip().rpartition(": ")
         if not name.startswith("lab."):
             continue
-        module = ".".join(name.split(".")[:2])
+        module = re.split(r"\.x[_\u01c1]", name, maxsplit=1)[0]  # mutmut names a mutant module.x_function...
         counts = per_module.setdefault(module, {"killed": 0, "equivalent": 0, "other": 0})
         if status == "killed":
             counts["killed"] += 1
@@ -139,7 +148,9 @@ def _score(name: str, counts: dict[str, int]) -> str:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the runner, the shared app, the recipes and the tests; mypy --strict over runner and app."""
+    """Ruff, mypy --strict, the layers of `lab/` (import-linter), and the CI workflows (actionlint)."""
     install_lab(session, "lint")
     session.run("ruff", "check", "lab", "shared_app", "recipes", "tests", "noxfile.py")
     session.run("mypy")
+    session.run("lint-imports")
+    session.run("actionlint", *map(str, Path(".github/workflows").glob("*.yml")))

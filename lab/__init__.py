@@ -1,17 +1,16 @@
-"""The lab's runner: discover scenarios, run each variant on each backend, classify, report.
+"""The async-testing failure lab's runner. One package per capability, the core at the bottom:
 
-One module per stage, each passing a plain value to the next; `runner.run_all` conducts a `lab run`:
+    core       discover scenarios, plan runs, provision databases, execute, capture, classify, report
+    matrix     the catalogue once per stack set; drift across sets          } each uses the core only,
+    workshop   exercises: hand out, judge, hint                             } never another feature
+    docs       the READMEs' generated parts; the catalogue site             }
+    recipes    test-isolation recipes timed on one suite                    }
+    guard      `pytest -p lab.guard`: a catalogue mistake named at run time }
+    bench      where time goes, across all of the above
+    cli        `lab`: parse the command line, then call the command's function
 
-    scenarios   discover   -> Scenario (with its Expectations and `requires`)
-    plan        select     -> [Run]
-    runner      conduct    -> for each Run: provision, execute, classify; one Record back per Run
-      databases   provision  -> a throwaway database URL per Run
-      execute     execute    -> one isolated pytest run per Run, with `capture` loaded
-      capture     capture    -> Observation
-      classify    classify   -> Record (matching an observed exception against its Expectations)
-    report      report     -> live lines, summary table, JSON, RESULTS.md
-
-`lab matrix` runs `lab run` once per stack set (`stacks`, `matrix`) and compares the records (`drift`).
+`lab.capture` is the capture plugin's public name (`pytest -p lab.capture`). `nox -s lint` keeps the layers
+with import-linter (`[tool.importlinter]` in pyproject.toml).
 """
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# A suite started in the background by a non-interactive shell (`cmd &`, nohup, some CI runners) inherits
+# SIGINT ignored, and Python then never installs its Ctrl-C handler, in this process or in the lab runs it
+# starts. The Ctrl-C tests need Ctrl-C to behave as on a terminal; a Python handler is reset to the default
+# in every child at exec, so this serves them too.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 # A pass counts only if the run used the database it was given, so the passing test writes to it.
 PASSING_TEST = """
@@ -86,7 +95,7 @@ class Scenarios:
         return LabResult(completed.returncode, completed.stdout, completed.stderr, records)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def server_url() -> str:
     """TEST_DATABASE_URL: its tests skip where it is unset, but fail in CI, whose .ci/run always sets it."""
     url = os.environ.get("TEST_DATABASE_URL")
@@ -95,6 +104,14 @@ def server_url() -> str:
             pytest.fail("TEST_DATABASE_URL is unset in CI: .ci/run sets it when 127.0.0.1:5432 answers")
         pytest.skip("TEST_DATABASE_URL not set")
     return url
+
+
+@pytest.fixture(autouse=True)
+def lab_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own `.lab/` (durations, matrix records): never the checkout's, never an earlier test's."""
+    folder = tmp_path_factory.mktemp("lab-state")
+    monkeypatch.setenv("LAB_STATE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lab.bench import ORDER, floor, overhead, percentile
-from lab.execute import Finished
-from lab.runner import stages
+from lab.core.execute import Finished
+from lab.core.runner import stages
 
 
 def test_each_stage_runs_from_one_mark_to_the_next_and_the_session_is_pytests_own():

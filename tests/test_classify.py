@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lab.capture import Failure, Observation
-from lab.classify import Record, Status, classify
-from lab.expectations import PASSES, Expectation, ExpectationError, parse
-from lab.plan import Run
-from lab.scenarios import Scenario
+from lab.core.capture import Failure, Observation
+from lab.core.classify import Record, Status, classify
+from lab.core.expectations import PASSES, Expectation, ExpectationError, parse
+from lab.core.plan import Run
+from lab.core.scenarios import Scenario
 
 OK = {"t.py::test_a": "passed"}
 
@@ -164,7 +164,7 @@ def test_versions_choose_the_outcome_for_what_is_installed():
 
 
 def test_the_chain_follows_what_an_error_was_raised_while_handling_and_its_cause():
-    from lab.capture import describe
+    from lab.core.capture import describe
 
     def chain(raising: Callable[[], None]) -> list[str]:
         try:
@@ -187,7 +187,7 @@ def test_the_chain_follows_what_an_error_was_raised_while_handling_and_its_cause
 
 
 def test_plan_selects_by_backend_variant_and_any_part_of_a_name():
-    from lab.plan import plan
+    from lab.core.plan import plan
 
     both = Scenario("01-alpha", Path("."), "t", "s", ("sqlite", "postgres"), {"broken": {}, "fixed": {}})
     other = Scenario("02-beta", Path("."), "t", "s", ("sqlite", "postgres"), {"broken": {}, "fixed": {}})
@@ -221,7 +221,7 @@ def test_a_pass_needs_every_test_function_of_the_pristine_tests_to_have_run():
 
 
 def test_the_test_functions_are_read_from_the_source_of_the_tests(tmp_path):
-    from lab.scenarios import test_functions
+    from lab.core.scenarios import test_functions
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "test_one.py").write_text(
@@ -291,7 +291,7 @@ def test_the_per_test_form_can_name_one_parameter_of_a_test():
 
 
 def test_whole_records_for_each_kind_of_verdict():
-    from lab.classify import Record
+    from lab.core.classify import Record
 
     loop = failed(LOOP)
     assert classify(run(), (RUNTIME,), loop, 1.23456) == Record(
@@ -323,8 +323,8 @@ def test_whole_records_for_each_kind_of_verdict():
 
 
 def test_records_made_without_a_run():
-    from lab.classify import Record
-    from lab.scenarios import Problem
+    from lab.core.classify import Record
+    from lab.core.scenarios import Problem
 
     assert Record.for_problem(Problem("09-x", Path("."), "scenario.toml: title: expected ...")) == Record(
         "09-x", "-", "-", Status.ERROR, "-", detail="scenario.toml: title: expected ...")

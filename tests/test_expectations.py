@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from lab.expectations import (
+from lab.core.expectations import (
     PASSES,
     Expectation,
     ExpectationError,
@@ -89,7 +89,7 @@ def test_version_ranges_hold_for_what_is_installed():
 
 
 def test_a_pre_release_counts_as_its_release(monkeypatch):
-    monkeypatch.setattr("lab.expectations.installed_version", lambda package: "1.6.0a1")
+    monkeypatch.setattr("lab.core.expectations.installed_version", lambda package: "1.6.0a1")
     assert versions_hold({"pytest-asyncio": ">=1.4"})
     assert not versions_hold({"pytest-asyncio": "<1.4"})
 

@@ -5,6 +5,8 @@ Each trick below makes pytest itself say "passed" or exit 0; none may make the l
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from conftest import PASSING_TEST, SQLITE_ONLY
 
@@ -38,6 +40,9 @@ TRICKS = {
 def test_a_fixed_variant_that_cheats_is_not_as_expected(scenarios, trick):
     conftest, ini, reason = TRICKS[trick]
     path = scenarios.add("cheat", SQLITE_ONLY, fixed=USES_ITS_DATABASE, conftest=conftest)
+    # the cheat is the fixed variant's alone: a broken one that did the same would be the scenario's design
+    (path / "broken" / "conftest.py").write_text(
+        (path / "broken" / "conftest.py").read_text().replace(textwrap.dedent(conftest), ""))
     (path / "pytest.ini").write_text("[pytest]\n" + ini)
     result = scenarios.run("--variant", "fixed")
     fixed = result.records[0]

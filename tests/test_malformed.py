@@ -3,7 +3,7 @@
 import pytest
 from conftest import SQLITE_ONLY
 
-from lab.scenarios import ScenarioError, load
+from lab.core.scenarios import ScenarioError, load
 
 CASES = {
     "missing-symptom": ('title = "t"\n', "symptom"),

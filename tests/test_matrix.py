@@ -13,12 +13,12 @@ from xml.etree import ElementTree
 import pytest
 from conftest import REPO, SQLITE_ONLY
 
-from lab.classify import Record, Status
 from lab.cli import main
-from lab.drift import diff, drift_lines, write_drift_markdown, write_junit
-from lab.matrix import SetResult, SetStatus
-from lab.stacks import Stack, StackError, adhoc, find_python
-from lab.stacks import load as load_stacks
+from lab.core.classify import Record, Status
+from lab.matrix.drift import diff, drift_lines, write_drift_markdown, write_junit
+from lab.matrix.run import SetResult, SetStatus
+from lab.matrix.stacks import Stack, StackError, adhoc, find_python
+from lab.matrix.stacks import load as load_stacks
 
 LATEST = Stack("latest", "newest")
 OLD = Stack("old", "an older release", ("pytest-asyncio==0.23.8",))
@@ -173,6 +173,50 @@ def test_diff_names_what_appears_disappears_and_changes():
                      "g": "n/a"}
 
 
+def _duplicate_user_error() -> str:
+    """A real duplicate insert of the shared app's user: its message's parameters hold a salted hash."""
+    import sqlalchemy
+
+    from shared_app.security import hash_password
+
+    engine = sqlalchemy.create_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE users (email TEXT UNIQUE, password_hash TEXT)")
+    insert = sqlalchemy.text("INSERT INTO users (email, password_hash) VALUES (:email, :hash)")
+    try:
+        with engine.begin() as connection:
+            for _ in range(2):
+                connection.execute(insert, {"email": "a@example.org", "hash": hash_password("secret")})
+    except sqlalchemy.exc.IntegrityError as error:
+        return str(error)
+    raise AssertionError("the second insert should fail")
+
+
+SCRAM = ("SCRAM exchange failed: server-first-message r=fyko+d2lbbFgONRv9qkxdawL{nonce},s={salt},i=4096 "
+         "for verifier SCRAM-SHA-256$4096:{salt}$ab12Cd34:ef56Gh78")
+
+
+def test_diff_ignores_values_random_by_construction():
+    import secrets
+
+    first, second = _duplicate_user_error(), _duplicate_user_error()
+    assert first != second  # the same code, the same data: only the hash's salt and digest differ
+    scram = [SCRAM.format(nonce=secrets.token_urlsafe(12), salt=secrets.token_urlsafe(12)) for _ in range(2)]
+    old = [record("pbkdf2", message=first), record("scram", message=scram[0]),
+           # the helper's tag, `secrets.token_hex(3)`: digits alone one time in sixteen, letters alone rarely
+           record("digits", message="lab_123456_0 is gone"),
+           record("letters", message="lab_abcdef_0 is gone"),
+           record("hash", message="digest 0123456789 differs"),
+           record("word", message=f"{first} (retried)")]
+    new = [record("pbkdf2", message=second), record("scram", message=scram[1]),
+           record("digits", message="lab_a1b2c3_0 is gone"),
+           record("letters", message="lab_0f9e8d_0 is gone"),
+           record("hash", message="digest 9f8e7d6c5b differs"),
+           record("word", message=f"{second} (given up)")]
+    # a different word beside a hash is still a different message
+    assert {change.key[0]: change.kind for change in diff(old, new)} == {"word": "message"}
+
+
 def test_lab_diff_reads_two_json_files_or_two_sets_of_one(tmp_path, capsys):
     before, after = tmp_path / "old.json", tmp_path / "new.json"
     before.write_text(json.dumps([record(error=None, stack="pytest-asyncio-0.23").to_json()]))
@@ -248,7 +292,7 @@ def test_matrix_needs_no_set_file_for_pins_given_on_the_command_line(tmp_path):
 
 
 def test_a_set_that_would_install_what_another_did_is_named_as_its_copy():
-    from lab.matrix import duplicates
+    from lab.matrix.run import duplicates
 
     here = "{}.{}".format(*sys.version_info[:2])
     stacks = [Stack("latest", "w"), Stack("old", "w", ("a==1",)), Stack(f"python-{here}", "w", python=here),

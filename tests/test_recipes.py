@@ -9,32 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from lab.recipes import (
-    CLAIMS,
-    CLOSE,
-    OPEN,
-    Claim,
+from lab.core.report import RECIPES_SECTION, put_section, write_markdown
+from lab.recipes.claims import CLAIMS, Claim, load_claims, verdict
+from lab.recipes.command import main
+from lab.recipes.judging import (
     Row,
     Run,
     Session,
-    Strategy,
     collected,
-    discover,
     first_failure,
     fixtures_per_test,
     judge,
-    load_claims,
-    main,
     parse_junit,
     per_test,
-    plot,
-    prepare,
-    render_markdown,
-    render_text,
     summarize,
-    verdict,
 )
-from lab.report import RECIPES_SECTION, put_section, write_markdown
+from lab.recipes.render import CLOSE, OPEN, plot, render_markdown, render_text
+from lab.recipes.strategies import Strategy, discover, prepare
 
 REPO = Path(__file__).resolve().parent.parent
 BOTH = Strategy("savepoint", Path("."), "rolls back", ("sqlite", "postgres"))
@@ -83,13 +74,13 @@ def test_a_failure_reason_is_cut_to_a_readable_width():
     assert first_failure("") == "no output"
 
 
-def test_rows_give_median_p90_and_ratio_to_the_fastest_on_each_backend():
+def test_rows_give_the_spread_of_the_rounds_and_the_ratio_to_the_fastest_on_each_backend():
     runs = [Run("savepoint", "postgres", 200, ms, None, ms / 2) for ms in (4.0, 2.0, 3.0)]
     runs += [Run("truncate", "postgres", 200, ms) for ms in (9.0, 6.0, 12.0)]
     rows = summarize(runs, [PG_ONLY, BOTH], ["postgres"])
     assert rows == [
-        Row("savepoint", "postgres", 200, 3.0, 4.0, 1.0, fixtures=1.5, best=2.0),
-        Row("truncate", "postgres", 200, 9.0, 12.0, 3.0, best=6.0),
+        Row("savepoint", "postgres", 200, 3.0, best=2.0, worst=4.0, relative=1.0, fixtures=1.5),
+        Row("truncate", "postgres", 200, 9.0, best=6.0, worst=12.0, relative=3.0),
     ]
 
 
@@ -104,25 +95,28 @@ def test_one_failed_round_fails_the_strategy_there_and_an_unsupported_backend_is
 
 
 def test_the_text_table_aligns_figures_and_lets_a_reason_run_on():
-    rows = [Row("savepoint", "postgres", 233, 3.04, 3.5, 1.0, fixtures=1.26),
-            Row("template", "postgres", 233, 61.0, 70.2, 20.07, fixtures=52.0),
+    rows = [Row("savepoint", "postgres", 233, 3.04, 2.9, 3.5, 1.0, fixtures=1.26),
+            Row("template", "postgres", 233, 61.0, 58.1, 70.2, 20.07, fixtures=52.0),
             Row("delete", "postgres", note="FAILED: 1 failed")]
     assert render_text(rows).splitlines() == [
-        "strategy   backend   tests  median ms/test  p90 ms/test  setup+teardown ms/test  vs fastest",
-        "savepoint  postgres    233             3.0          3.5                     1.3       1.00x",
-        "template   postgres    233            61.0         70.2                    52.0      20.07x",
+        "strategy   backend   tests  fastest ms/test  median ms/test  slowest ms/test  setup+teardown ms/test"
+        "  vs fastest",
+        "savepoint  postgres    233              2.9             3.0              3.5                     1.3"
+        "       1.00x",
+        "template   postgres    233             58.1            61.0             70.2                    52.0"
+        "      20.07x",
         "delete     postgres  FAILED: 1 failed",
     ]
 
 
 def test_the_markdown_block_holds_the_table_the_strategies_and_the_machine():
-    rows = [Row("savepoint", "sqlite", 233, 3.0, 3.5, 1.0, fixtures=0.8),
+    rows = [Row("savepoint", "sqlite", 233, 3.0, 2.5, 3.5, 1.0, fixtures=0.8),
             Row("truncate", "sqlite", note="n/a (postgres only)")]
     block = render_markdown(rows, [BOTH, PG_ONLY], 3, "2 cores; Python 3.11", ["a claim: holds"])
     lines = block.splitlines()
     assert lines[0] == OPEN and lines[-1] == CLOSE and block.endswith("\n")
-    assert "| savepoint | sqlite | 233 | 3.0 | 3.5 | 0.8 | 1.00x |" in lines
-    assert "| truncate | sqlite |  |  |  |  | n/a (postgres only) |" in lines
+    assert "| savepoint | sqlite | 233 | 2.5 | 3.0 | 3.5 | 0.8 | 1.00x |" in lines
+    assert "| truncate | sqlite |  |  |  |  |  | n/a (postgres only) |" in lines
     assert "- a claim: holds" in lines and lines[1] == "## Test-isolation recipes, measured"
     assert "| `truncate` | truncates |" in lines
     assert "Machine: 2 cores; Python 3.11." in lines
@@ -197,16 +191,17 @@ def test_a_misspelt_backend_is_an_error_not_a_quiet_na(tmp_path):
         discover(tmp_path)
 
 
-def timed(name, backend, best, median, p90):
-    return Row(name, backend, 233, median, p90, None, best=best)
+def timed(name, backend, best, median, worst):
+    return Row(name, backend, 233, median, best, worst)
 
 
 def test_a_faster_claim_holds_only_when_every_round_beat_every_round_of_the_other():
     claim = Claim("a beats b", faster="a", than="b")
     apart = [timed("a", "sqlite", 1.0, 1.5, 2.0), timed("b", "sqlite", 2.5, 3.0, 4.0)]
-    assert verdict(claim, apart) == "a beats b: holds on sqlite (`a` 1.5 ms/test, `b` 3.0: 0.50x)"
+    assert verdict(claim, apart) == ("a beats b: holds on sqlite (`a` 1.5 ms/test, rounds 1.0–2.0, "
+                                     "against `b` 3.0, rounds 2.5–4.0: 0.50x)")
     behind = [timed("a", "postgres", 5.0, 6.0, 7.0), timed("b", "postgres", 2.5, 3.0, 4.0)]
-    assert verdict(claim, behind) == "a beats b: does not hold on postgres (`a` 6.0 ms/test, `b` 3.0: 2.00x)"
+    assert verdict(claim, behind).startswith("a beats b: does not hold on postgres (`a` 6.0 ms/test")
     overlap = [timed("a", "sqlite", 1.0, 2.0, 3.0), timed("b", "sqlite", 2.5, 3.0, 4.0)]
     assert "no clear difference, the rounds overlap, on sqlite" in verdict(claim, overlap)
     assert verdict(claim, apart + behind).count("; ") == 1  # one finding per backend, sqlite first
@@ -252,8 +247,9 @@ def test_one_strategy_runs_the_real_suite_on_sqlite_and_is_reported_with_a_numbe
     (row,) = [line for line in markdown.read_text().splitlines() if line.startswith("| savepoint |")]
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[:2] == ["savepoint", "sqlite"] and int(cells[2]) >= 200
-    assert float(cells[3]) > 0 and float(cells[4]) >= float(cells[3]) and cells[6] == "1.00x"
-    assert 0 < float(cells[5]) < float(cells[3])  # setup+teardown, measured inside the session
+    fastest, median, slowest, fixtures = (float(c) for c in cells[3:7])
+    assert 0 < fastest <= median <= slowest and cells[7] == "1.00x"
+    assert 0 < fixtures < slowest  # setup+teardown, measured inside the session
     assert f"{cells[2]} tests each" in out  # every test the suite has ran: none deselected or skipped
 
 
@@ -261,7 +257,7 @@ def test_one_strategy_runs_the_real_suite_on_sqlite_and_is_reported_with_a_numbe
 def test_a_broken_claims_file_costs_the_verdicts_not_the_table(tmp_path, capsys, monkeypatch):
     claims = tmp_path / "claims.toml"
     claims.write_text('[[claim]]\nsays = "x"\nfaster = "nope"\nthan = "savepoint"\n')
-    monkeypatch.setattr("lab.recipes.CLAIMS", claims)
+    monkeypatch.setattr("lab.recipes.claims.CLAIMS", claims)
     status = main(["-b", "sqlite", "--strategy", "savepoint", "--rounds", "1"])
     captured = capsys.readouterr()
     assert status == 1  # the run says something went wrong ...

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import PASSING_TEST, Scenarios
 
-from lab.plan import plan
-from lab.readme import stale
-from lab.report import index_markdown
-from lab.scenarios import discover
+from lab.core.plan import plan
+from lab.core.report import index_markdown
+from lab.core.scenarios import discover
+from lab.docs.readme import stale
 
 MANIFEST = 'title = "The recommended conftest"\nsymptom = "None: every test passes."\n'
 

@@ -11,13 +11,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from lab.classify import Record, Status
-from lab.drift import Change, cell, diff, drift_lines, drift_markdown, outcome, totals, write_junit
-from lab.expectations import Expectation, parse
-from lab.matrix import SetResult, SetStatus
-from lab.report import (
+from lab.core.classify import Record, Status
+from lab.core.expectations import Expectation, parse
+from lab.core.report import (
     PACKAGES,
     Terminal,
+    _excerpt,
     index_markdown,
     order,
     portable,
@@ -26,8 +25,10 @@ from lab.report import (
     write_json,
     write_markdown,
 )
-from lab.scenarios import Scenario
-from lab.stacks import Stack
+from lab.core.scenarios import Scenario
+from lab.matrix.drift import Change, cell, diff, drift_lines, drift_markdown, outcome, totals, write_junit
+from lab.matrix.run import SetResult, SetStatus
+from lab.matrix.stacks import Stack
 
 LOOP = Record("01-x", "broken", "sqlite", Status.AS_EXPECTED, "RuntimeError: /attached/",
               error_type="RuntimeError", error_message="got   Future\n attached", pattern="attached",
@@ -53,9 +54,10 @@ def test_live_lines():
         "as-expected        01-x   fixed  sqlite     0.50s  passed\n",
         "n/a                02-y   fixed  postgres   0.00s  needs 0.24\n",
         "fixed-failed       02-y   broken postgres  12.00s  \n",
-        # cut to 90 characters around what the expectation matched, so the match stays in view
-        "as-expected        03-z   broken sqlite     2.00s  sqlalchemy.exc.E: …" + "x" * 63 + " the end\n",
+        # cut around what the expectation matched, so the match stays in view, and the line fits 100 columns
+        "as-expected        03-z   broken sqlite     2.00s  sqlalchemy.exc.E: …" + "x" * 22 + " the end\n",
     ]
+    assert max(len(line) for line in lines) == 101  # 100 columns and the newline
 
 
 def test_live_lines_in_colour_mark_each_status():
@@ -72,13 +74,14 @@ def test_live_lines_in_colour_mark_each_status():
 
 
 def test_summary_table():
+    # each column as wide as the longest status shown; a row fits 100 columns
     assert rendered(6, False, "summary", RECORDS, 3.14159) == (
         "\n"
-        "scenario sqlite broken           sqlite fixed         postgres broken         postgres fixed\n"
-        "--------------------------------------------------------------------------------------------\n"
-        "01-x   as-expected             as-expected         -                       -\n"
-        "02-y   -                       -                   fixed-failed            n/a\n"
-        "03-z   as-expected             -                   -                       -\n"
+        "scenario sqlite broken   sqlite fixed    postgres broken postgres fixed\n"
+        "-----------------------------------------------------------------------\n"
+        "01-x     as-expected     as-expected     -               -\n"
+        "02-y     -               -               fixed-failed    n/a\n"
+        "03-z     as-expected     -               -               -\n"
         "\n"
         "5 runs: 3 as-expected, 1 fixed-failed, 1 n/a; 3.1s wall\n"
     )
@@ -86,9 +89,12 @@ def test_summary_table():
 
 def test_summary_table_in_colour_and_with_nothing_run():
     assert rendered(4, True, "summary", [LOOP, PASSED], 1) == (
-        "\nscenario sqlite broken           sqlite fixed\n---------------------------------------------\n"
-        "01-x \x1b[32mas-expected             \x1b[0m\x1b[32mas-expected         \x1b[0m\n"
-        "\n2 runs: 2 as-expected; 1.0s wall\n"
+        "\n"
+        "scenario sqlite broken sqlite fixed\n"
+        "-----------------------------------\n"
+        "01-x     \x1b[32mas-expected   \x1b[0m\x1b[32mas-expected   \x1b[0m\n"
+        "\n"
+        "2 runs: 2 as-expected; 1.0s wall\n"
     )
     assert rendered(8, False, "summary", [], 0.04).endswith("\n0 runs: none; 0.0s wall\n")
 
@@ -98,8 +104,9 @@ def test_tail_shows_the_end_of_the_output_without_the_runners_own_frames():
         "first",
         '  File "/x/_pytest/runner.py", line 3 in call',
         '  File "/x/pluggy/_hooks.py", line 4 in hook',
-        '  File "/x/lab/execute.py", line 5 in run_in_child',
-        '  File "/x/lab/runner.py", line 6 in run_all',
+        '  File "/x/lab/core/execute.py", line 5 in run_in_child',
+        '  File "/x/lab/core/runner.py", line 6 in run_all',
+        '  File "/x/lab/core/command.py", line 6 in run_command',
         '  File "/x/lab/cli.py", line 7 in main',
         '  File "/x/bin/lab", line 8 in <module>',
         '  File "/x/tests/test_it.py", line 9 in test_sleeps',
@@ -205,7 +212,7 @@ def test_json_records_round_trip_with_stack_and_versions(tmp_path):
         "scenario": "01-x", "variant": "broken", "backend": "sqlite", "status": "n/a", "expected": "-",
         "error_type": None, "error_message": None, "nodeid": None, "pattern": None, "seconds": 0.0,
         "detail": "why", "tests": None, "stack": "s", "versions": {"pytest": "9.0"}, "stages": {"tests": 0.5},
-        "hung": False,
+        "hung": False, "idiom": "", "guard": [],
         "expected_match": False,
     }
     assert data[0]["expected_match"] is True
@@ -464,7 +471,7 @@ def test_an_error_without_a_message_is_still_named():
 def test_live_lines_keep_paths_and_results_md_drops_them(tmp_path):
     pathy = Record("p", "broken", "sqlite", Status.AS_EXPECTED, "x", error_type="E",
                    error_message="at /home/u/.venv/lib/python3.12/site-packages/httpx/_c.py")
-    assert "/home/u/.venv/lib/python3.12/site-packages/httpx/_c.py" in rendered(1, False, "live", pathy)
+    assert "E: at /home/u/.venv/lib/python3.12/site-packages/" in rendered(1, False, "live", pathy)
     path = tmp_path / "RESULTS.md"
     write_markdown(path, [pathy])
     assert "| E: at …/httpx/_c.py |" in path.read_text()
@@ -483,7 +490,7 @@ def test_live_lines_keep_paths_and_results_md_drops_them(tmp_path):
 def test_a_long_error_is_cut_to_the_width_around_what_matched(message, shown):
     record = Record("s", "broken", "sqlite", Status.AS_EXPECTED, "x", error_type="E", error_message=message,
                     pattern="HIT")
-    assert rendered(1, False, "live", record).endswith("0.00s  " + shown + "\n")
+    assert _excerpt(record, 90) == shown
 
 
 def test_json_is_indented_for_people_to_read(tmp_path):
@@ -500,8 +507,8 @@ def test_results_md_header_says_what_is_not_installed_and_its_date(tmp_path, mon
             # just before midnight in UTC is already tomorrow further east: only UTC is right
             return datetime(2026, 1, 1, 23, 30, tzinfo=timezone.utc) if tz is timezone.utc else datetime(2026, 1, 2)
 
-    monkeypatch.setattr("lab.report.datetime", Midnight)
-    monkeypatch.setattr("lab.report.installed_version", lambda name: None if name == "greenlet" else "1.0")
+    monkeypatch.setattr("lab.core.report.datetime", Midnight)
+    monkeypatch.setattr("lab.core.report.installed_version", lambda name: None if name == "greenlet" else "1.0")
     path = tmp_path / "RESULTS.md"
     write_markdown(path, [PASSED])
     text = path.read_text()
@@ -563,7 +570,8 @@ def test_n_a_on_both_sides_is_no_change_and_n_a_is_not_a_failure():
 
 
 def test_default_widths_fit_the_catalogue_names_and_the_last_sixty_lines():
-    assert rendered_default("live", PASSED).startswith("as-expected        " + "01-x".ljust(34) + " fixed ")
+    # the name column of a live line is cut at 30, to leave room for the error within 100 columns
+    assert rendered_default("live", PASSED).startswith("as-expected        " + "01-x".ljust(30) + " fixed ")
     output = "\n".join(f"line {n}" for n in range(100))
     tail = rendered_default("tail", Record("s", "broken", "sqlite", Status.TIMEOUT, "x", output=output))
     assert tail.splitlines()[0] == "    | line 40" and len(tail.splitlines()) == 60
@@ -591,7 +599,7 @@ def test_results_md_puts_the_matrix_section_after_a_blank_line(tmp_path):
 
 
 def test_the_matrix_section_starts_a_new_file_or_follows_the_existing_text(tmp_path):
-    from lab.drift import write_drift_markdown
+    from lab.matrix.drift import write_drift_markdown
 
     results = [SetResult(LATEST, SetStatus.RAN, records=[PASSED])]
     new, old = tmp_path / "new.md", tmp_path / "old.md"

@@ -6,10 +6,10 @@ from collections import Counter
 
 from conftest import Scenarios
 
-from lab.classify import Record, Status
-from lab.plan import plan
-from lab.repeat import combine, describe, distribution, lines, outcome
-from lab.scenarios import discover
+from lab.core.classify import Record, Status
+from lab.core.plan import plan
+from lab.core.repeat import combine, describe, distribution, lines, outcome
+from lab.core.scenarios import discover
 
 
 def record(status: Status, error_type: str | None = None, backend: str = "postgres", **more) -> Record:

@@ -6,11 +6,11 @@ from types import TracebackType
 
 from conftest import SQLITE_ONLY, Scenarios
 
-from lab.classify import Record, Status
-from lab.databases import Database, SqliteServer
-from lab.plan import plan
-from lab.runner import _read_durations, _write_durations, run_all, slowest_first
-from lab.scenarios import discover, load
+from lab.core.classify import Record, Status
+from lab.core.databases import Database, SqliteServer
+from lab.core.plan import plan
+from lab.core.runner import _read_durations, _write_durations, run_all, slowest_first
+from lab.core.scenarios import discover, load
 
 
 class CountingServer(SqliteServer):
@@ -73,3 +73,38 @@ def test_the_slowest_runs_start_first_and_unknown_ones_count_as_typical(tmp_path
     assert _read_durations(history) == {"02-b/broken/sqlite": 2.5}
     history.write_text("not json")
     assert _read_durations(history) == {}
+
+
+def test_a_timeout_s_dump_shows_each_task_s_await_chain_down_to_where_it_waits():
+    """A suspended coroutine is on no thread's stack; the task dump is where a hang in a test body shows."""
+    import asyncio
+    import os
+
+    from lab.core.execute import dump_tasks
+
+    async def innermost(event: asyncio.Event) -> None:
+        await event.wait()
+
+    async def outer(event: asyncio.Event) -> None:
+        await innermost(event)
+
+    async def main() -> str:
+        event = asyncio.Event()
+        task = asyncio.create_task(outer(event), name="waiting")
+        await asyncio.sleep(0)
+        read, write = os.pipe()
+        dump_tasks(write)
+        os.close(write)
+        event.set()
+        await task
+        with os.fdopen(read) as dumped:
+            return dumped.read()
+
+    text = asyncio.run(main())
+    chain = text[text.index("Task waiting (outermost await first):"):].splitlines()
+    assert [line.rsplit(" in ", 1)[-1] for line in chain[1:4]] == ["outer", "innermost", "wait"]
+    assert "Task Task-" in text  # main() itself, dumping
+    read, write = os.pipe()
+    dump_tasks(write)  # no running loop: nothing written, nothing raised
+    os.close(write)
+    assert os.read(read, 100) == b""

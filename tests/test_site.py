@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from lab.classify import Record, Status
-from lab.report import write_json
-from lab.scenarios import discover
-from lab.site import _links, _literal, write_sources
+from lab.core.classify import Record, Status
+from lab.core.report import write_json
+from lab.core.scenarios import discover
+from lab.docs.results import read_results
+from lab.docs.site import _links, _literal, main, write_sources
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ERROR = "attached to a different loop"
@@ -40,16 +41,42 @@ def test_readme_links_become_site_links():
     assert _links("[i](scenarios/01-a/README.md)", inside_scenarios=False) == "[i](scenarios/01-a.md)"
 
 
-def test_pages_carry_the_error_the_last_run_and_the_exercise(tmp_path):
-    last = tmp_path / "last.json"
-    message = "Task got Future attached to a different loop"
-    write_json(last, [Record("01-import-time-engine", "broken", "postgres", Status.AS_EXPECTED, "-",
-                             error_type="RuntimeError", error_message=message, versions={"pytest": "9.2.0"})])
-    config = write_sources(discover(REPO / "scenarios"), REPO, tmp_path / "src", last_run=last)
+RECORDED = """\
+# Results
+
+| package | version |
+|---|---|
+| pytest | 9.2.0 |
+
+| scenario | backend | broken variant | observed error (broken) | fixed variant |
+|---|---|---|---|---|
+| [01-import-time-engine](scenarios/01-import-time-engine/README.md) | postgres | as-expected | RuntimeError: Task \\| got Future attached to a different loop | as-expected |
+| [45-streaming-response-through-asgitransport](scenarios/45-streaming-response-through-asgitransport/README.md) | sqlite | as-expected | (hangs, as expected: killed at its time limit) | as-expected |
+
+<!-- matrix -->
+## Across library versions
+
+| # | stack set | why | python |
+|---|---|---|---|
+| 1 | latest | The newest. | 3.11.7 |
+
+| scenario | backend | variant | 1 |
+|---|---|---|---|
+| [45-streaming-response-through-asgitransport](scenarios/45-streaming-response-through-asgitransport/README.md) | sqlite | broken | hangs |
+| [45-streaming-response-through-asgitransport](scenarios/45-streaming-response-through-asgitransport/README.md) | sqlite | fixed | passes |
+<!-- matrix-end -->
+"""
+
+
+def test_pages_carry_the_error_the_recorded_run_and_the_exercise(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text(RECORDED)
+    config = write_sources(discover(REPO / "scenarios"), REPO, tmp_path / "src", results=results)
     page = (tmp_path / "src" / "docs" / "scenarios" / "01-import-time-engine.md").read_text()
     assert page.startswith('---\ntags:\n  - "RuntimeError: attached to a different loop"\n---\n')
     assert "## The error: RuntimeError: attached to a different loop (postgres)" in page
-    assert "| broken | postgres | as-expected | `RuntimeError`: Task got Future attached to a different loop |" in page
+    assert "| postgres | as-expected | RuntimeError: Task \\| got Future attached to a different loop | as-expected |" in page
+    assert "With pytest 9.2.0." in page
     assert "+++ fixed/conftest.py" in page  # the README's generated diff
     assert "lab exercise 01 ex01" in page
     assert "scenarios/01-import-time-engine.md" in config.read_text()
@@ -58,16 +85,30 @@ def test_pages_carry_the_error_the_last_run_and_the_exercise(tmp_path):
 
 
 def test_a_run_that_hung_as_expected_is_shown_as_a_hang_not_a_pass(tmp_path):
-    last = tmp_path / "last.json"
+    results = tmp_path / "RESULTS.md"
+    results.write_text(RECORDED)
     name = "45-streaming-response-through-asgitransport"
-    hung = Record(name, "broken", "sqlite", Status.AS_EXPECTED, "hangs in /x/", hung=True, stack="latest")
-    write_json(last, [hung])
-    (tmp_path / "matrix").mkdir()
-    write_json(tmp_path / "matrix" / "latest.json", [hung])
-    write_sources(discover(REPO / "scenarios"), REPO, tmp_path / "src", last_run=last, matrix_dir=tmp_path / "matrix")
+    write_sources(discover(REPO / "scenarios"), REPO, tmp_path / "src", results=results)
     page = (tmp_path / "src" / "docs" / "scenarios" / f"{name}.md").read_text()
-    assert "| broken | sqlite | as-expected | hangs, killed at its time limit |" in page
-    assert "| latest | sqlite | as-expected | hangs |" in page
+    assert "| sqlite | as-expected | (hangs, as expected: killed at its time limit) | as-expected |" in page
+    assert "| latest | sqlite | hangs |" in page
+    assert "| latest | sqlite | passes |" not in page  # the broken variant's cells only
+
+
+def test_the_site_shows_the_committed_results_never_a_stray_local_run(tmp_path, monkeypatch):
+    # A one-scenario debug run with `--timeout 1`, left in the working folder's `.lab/` and in `--json`
+    monkeypatch.chdir(tmp_path)
+    stray = Record("18-sync-testclient-in-async-test", "fixed", "sqlite", Status.TIMEOUT, "-", stack="latest")
+    for path in (Path(".lab/last-run.json"), Path(".lab/matrix/latest.json")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(path, [stray])
+    assert main([str(tmp_path / "src")]) == 0  # what `nox -s docs` runs
+    committed = read_results(REPO / "RESULTS.md").of("01-import-time-engine")
+    assert committed, "the checkout's RESULTS.md records scenario 01"
+    page = (tmp_path / "src" / "docs" / "scenarios" / "01-import-time-engine.md").read_text()
+    assert f"| {committed[-1].backend} | {committed[-1].broken} |" in page
+    for page in (tmp_path / "src" / "docs" / "scenarios").glob("18-*.md"):
+        assert "timeout" not in page.read_text().split("## Observed", 1)[-1]
 
 
 needs_browser = pytest.mark.skipif(

@@ -3,6 +3,7 @@ fooled by the tricks that make a run look green, `lab hint` gives one hint more 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from lab.exercise import Exercise, hints
-from lab.plan import by_difficulty, select
-from lab.scenarios import discover, load
-from lab.workshop import workshop
+from lab.core.plan import by_difficulty, select
+from lab.core.scenarios import discover, load
+from lab.workshop.command import workshop
+from lab.workshop.exercise import Exercise, hints
 
 # The tests write to the database they are given (a pass must use it), then check the conftest's answer.
 TEST = """
@@ -184,8 +185,8 @@ def test_the_real_exercise_01_fails_then_passes_with_the_fixed_conftest_or_a_nul
     ("", False),
 ])
 def test_a_guard_rail_holds_in_either_form_of_the_setting(tmp_path, ini, kept):
-    from lab.exercise import guard_rails
-    from lab.scenarios import Scenario
+    from lab.core.scenarios import Scenario
+    from lab.workshop.exercise import guard_rails
 
     (tmp_path / "pytest.ini").write_text(ini)
     scenario = Scenario("01-x", tmp_path, "t", "s", ("sqlite",), {}, keep=("filterwarnings = error",))
@@ -203,8 +204,28 @@ def test_a_guard_rail_holds_in_either_form_of_the_setting(tmp_path, ini, kept):
      "sqlite: still fails as the broken conftest does: AssertionError: assert 41 == 42"),
 ], ids=["n/a", "timeout", "error", "another-failure", "the-broken-failure"])
 def test_each_verdict_is_told_in_plain_words(scenarios, record, said):
-    from lab.classify import Record, Status
-    from lab.exercise import explain
+    from lab.core.classify import Record, Status
+    from lab.workshop.exercise import explain
 
     fields = {**record, "status": Status(record["status"])}
     assert explain(load(scenarios / "01-answer"), Record("01-answer", "fixed", "sqlite", expected="-", **fields)) == said
+
+
+@pytest.mark.subprocess
+def test_every_command_the_task_sheet_prints_works_as_printed(scenarios, exercise):
+    task = (exercise / "TASK.md").read_text()
+    commands = re.findall(r"`([^`]*(?: -m pytest| check | hint )[^`]*)`", task)
+    assert len(commands) == 3, commands
+    pytest_command, check_command, hint_command = (next(c for c in commands if word in c)
+                                                   for word in (" -m pytest", " check ", " hint "))
+    assert "-m pytest" in pytest_command and sys.executable in pytest_command
+    own = subprocess.run(pytest_command, shell=True, cwd=exercise, capture_output=True, text=True, timeout=120)
+    # the bug itself, not a module the system's pytest lacks
+    assert own.returncode == 1 and "1 failed" in own.stdout, own.stdout + own.stderr
+    elsewhere = f" --scenarios-dir {scenarios}"  # this test's catalogue, not the checkout's
+    checked = subprocess.run(check_command + " -b sqlite" + elsewhere, shell=True, capture_output=True, text=True,
+                             timeout=120, cwd=exercise.parent)
+    assert checked.returncode == 1 and "NOT YET" in checked.stdout, checked.stdout + checked.stderr
+    hinted = subprocess.run(hint_command + elsewhere, shell=True, capture_output=True, text=True, timeout=60,
+                            cwd=exercise.parent)
+    assert hinted.returncode == 0 and hinted.stdout.startswith("hint 1 of 2"), hinted.stderr

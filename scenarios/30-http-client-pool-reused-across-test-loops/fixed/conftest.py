@@ -1,8 +1,7 @@
-"""Every test in a loop of its own, and one HTTP client to the upstream service, made once for the session.
+"""Every test in a loop of its own, and the HTTP client to the upstream service made in each test too.
 
-The database and the app are made per test, in the test's loop (a function-scoped engine), so they are
-sound. The `upstream` client is not: it is made once, and its connection pool keeps a connection open
-between tests, as any HTTP/1.1 client does.
+The database and the app are made per test, in the test's loop (a function-scoped engine), and so is the
+`upstream` client: opened and closed in the test's loop, its connection pool never outlives that loop.
 """
 
 import os

@@ -2,7 +2,7 @@
 
 One engine per test session, a rolled-back outer transaction per test, the lifespan run by asgi-lifespan's
 LifespanManager, requests through httpx's ASGITransport. AnyIO runs every async fixture a test needs in the
-test's backend (`anyio_backend`); pytest-asyncio's `loop_scope` has no counterpart here.
+test's backend (`anyio_backend`), declared here at session scope so the session's engine can have it.
 """
 
 import os

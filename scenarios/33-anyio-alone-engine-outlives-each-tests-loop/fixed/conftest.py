@@ -1,8 +1,9 @@
 """The catalogue's recommended conftest, on AnyIO's pytest plugin instead of pytest-asyncio.
 
-One engine per test session, a rolled-back outer transaction per test, the lifespan run by asgi-lifespan's
-LifespanManager, requests through httpx's ASGITransport. AnyIO runs every async fixture a test needs in the
-test's backend (`anyio_backend`); pytest-asyncio's `loop_scope` has no counterpart here.
+One engine per test session, made and disposed of in an async fixture, a rolled-back outer transaction per
+test, the lifespan run by asgi-lifespan's LifespanManager, requests through httpx's ASGITransport. AnyIO runs
+every async fixture a test needs in the test's backend (`anyio_backend`), declared here at session scope:
+one event loop for the whole session, the one the engine's connections belong to.
 """
 
 import os

@@ -1,7 +1,7 @@
-"""The tutorial's test database: SQLite in memory, with the NullPool tutorials give every test engine.
+"""The tutorial's test engine, with NullPool, on the run's database file instead of SQLite in memory.
 
-In memory, because it is fast and leaves no file behind; NullPool, because it is the usual advice against
-`attached to a different loop`. Together: every connection the engine opens is a new, empty database.
+NullPool opens a new connection each time; in memory, each would be a new, empty database. A file is one
+database, whichever connection opens it.
 """
 
 import os

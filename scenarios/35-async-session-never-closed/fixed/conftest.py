@@ -1,9 +1,9 @@
 """One loop for the whole session, the app on its own database handle, and a `db_session` fixture for the
-tests to look into the database themselves: made with `AsyncSession(engine)`, yielded, never closed.
+tests to look into the database themselves: `async with AsyncSession(engine)`, so it is closed at teardown.
 
-Warnings are errors (`filterwarnings = error` in pytest.ini), as in many projects, and the project collects
-garbage after every test (`collect_garbage`), so that a leaked resource is reported against the test that
-was running, not whenever the garbage collector next happens to run.
+Warnings are errors (`filterwarnings = error` in pytest.ini), as in many projects. `collect_garbage` is the
+lab's addition, not part of the mistake: it collects garbage after every test, so that a leaked resource is
+reported at the same place in every run, not whenever the garbage collector next happens to run.
 """
 
 import gc

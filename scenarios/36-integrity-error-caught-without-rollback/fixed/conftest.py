@@ -1,6 +1,6 @@
 """The lab's pattern (session-loop engine, a per-test transaction, the app sharing the test's session), with
-seeding fixtures built on a "get or create" helper: `ensure_user` adds a user and, when the unique email
-index says it is already there, catches the IntegrityError and carries on with the same session.
+seeding fixtures built on a "get or create" helper: `ensure_user` adds a user inside a SAVEPOINT, so that
+when the unique email index says it is already there, only that insert is rolled back and the session goes on.
 """
 
 import os

@@ -1,8 +1,7 @@
 """The lab's pattern (session-loop engine, a per-test transaction, the app given the test's session through
-`app.dependency_overrides`), with the replacement dependency named after the one it replaces: `get_db`.
+`app.dependency_overrides`), with the override keyed on the `get_db` of the project's own `database` module.
 
-Inside the `app` fixture that name is the replacement itself, so the override is keyed on it, not on the
-app's `get_db`.
+That module defines a `get_db` of its own; the app's routes depend on `shared_app`'s, another function.
 """
 
 import os
@@ -14,8 +13,10 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from shared_app import Base, Settings, create_app, get_db
+from shared_app import Base, Settings, create_app
 from shared_app.testing import serve_upstream
+
+from database import get_db
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 API_TOKEN = "test-token"
@@ -63,12 +64,12 @@ async def db_session(engine):
 
 @pytest.fixture
 async def app(db_session, upstream_url):
-    async def get_db():
+    async def override_get_db():
         """The app's database dependency, for the tests: the test's own session."""
         yield db_session
 
     app = create_app(Settings(DATABASE_URL, upstream_url, API_TOKEN, create_schema=False))
-    app.dependency_overrides[get_db] = get_db
+    app.dependency_overrides[get_db] = override_get_db
     yield app
     app.dependency_overrides.clear()
 

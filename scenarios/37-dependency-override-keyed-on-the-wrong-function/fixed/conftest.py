@@ -1,8 +1,7 @@
 """The lab's pattern (session-loop engine, a per-test transaction, the app given the test's session through
-`app.dependency_overrides`), with the replacement dependency named after the one it replaces: `get_db`.
+`app.dependency_overrides`), with the override keyed on the `get_db` the app's routes depend on.
 
-Inside the `app` fixture that name is the replacement itself, so the override is keyed on it, not on the
-app's `get_db`.
+That is `shared_app`'s, imported from there; the project's own `database` module has another `get_db`.
 """
 
 import os

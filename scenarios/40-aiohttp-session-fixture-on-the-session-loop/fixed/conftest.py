@@ -2,7 +2,7 @@
 
 The `upstream` session is opened once: a session-scoped async fixture. It says `loop_scope="session"`, so it
 is set up and closed in one loop that lasts the session (with a function loop scope, pytest-asyncio refuses
-a session-scoped async fixture: ScopeMismatch). Which loop the tests run in is `pytest.ini`'s choice.
+a session-scoped async fixture: ScopeMismatch). `pytest.ini` runs the tests in that same session loop.
 """
 
 import os

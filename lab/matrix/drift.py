@@ -1,0 +1,267 @@
+"""Records across stack sets: the drift table, JUnit XML, and `lab diff` between two runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from lab.core.classify import Record, Status
+from lab.core.report import order, portable, write_section
+from lab.matrix.run import SetResult, SetStatus
+
+_NOT_OK_MARK = "!"  # after a cell whose run was not as expected
+_NUMBER = re.compile(r"\d+")
+# Values random by construction, different in every run of the same code: a SCRAM exchange's nonce, salt
+# and proof (`r=…,s=…,i=4096`), a `SCRAM-SHA-256$4096:salt$key:key` verifier, the lab's database tags, and
+# any base64 token long enough to be one (a salt, a hash): letters of both cases and digits, no word.
+_RANDOM = (
+    re.compile(r"SCRAM-SHA-\d+\$\d+:[^$\s]+\$[^:\s]+:[^\s,;'\"]+"),
+    re.compile(r"(?<![\w=])([rspv])=[^,\s'\"]+"),
+    # The databases the lab makes, `lab_<tag>_<n>`: a tag of letters alone is no word either
+    re.compile(r"(?<=\blab_)[0-9a-f]{6}(?=_\d)"),
+    re.compile(r"(?<![0-9A-Za-z+/])(?=[0-9A-Za-z+/]*[0-9])(?=[0-9A-Za-z+/]*[a-z])(?=[0-9A-Za-z+/]*[A-Z])"
+               r"[0-9A-Za-z+/]{16,}={0,2}(?![0-9A-Za-z+/=])"),
+)
+
+
+def outcome(record: Record) -> str:
+    """What a run did, in a word: `passes`, `hangs`, `n/a`, `timeout`, a signal, or the exception's short
+    type."""
+    if record.status is Status.NOT_APPLICABLE:
+        return "n/a"
+    if record.hung:
+        return "hangs"
+    if record.status is Status.TIMEOUT:
+        return "timeout"
+    if record.error_type:
+        return record.error_type.rsplit(".", 1)[-1]
+    if record.status is Status.ERROR:
+        return "error"
+    return "passes"
+
+
+def cell(record: Record | None) -> str:
+    if record is None:
+        return "-"
+    return outcome(record) + ("" if record.ok else _NOT_OK_MARK)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Rows scenario × backend × variant, one column per stack set that gave records."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, str, str], ...]
+    cells: dict[tuple[str, str, str, str], Record]  # (stack, scenario, variant, backend)
+
+    @classmethod
+    def of(cls, results: Sequence[SetResult]) -> Grid:
+        records = [r for result in results for r in result.records]
+        cells = {(r.stack, *r.key): r for r in records}
+        rows = tuple(dict.fromkeys((r.scenario, r.backend, r.variant) for r in sorted(records, key=order)))
+        columns = tuple(result.stack.name for result in results if result.records)
+        return cls(columns, rows, cells)
+
+    def get(self, stack: str, row: tuple[str, str, str]) -> Record | None:
+        scenario, backend, variant = row
+        return self.cells.get((stack, scenario, variant, backend))
+
+
+def drift_lines(results: Sequence[SetResult], name_width: int = 40) -> list[str]:
+    """The terminal drift table: sets numbered in a legend, so fourteen columns still fit a screen."""
+    grid = Grid.of(results)
+    lines = ["stack sets:"]
+    for number, result in enumerate(results, 1):
+        state = "" if result.status is SetStatus.RAN else f" [{result.status}: {_first(result.detail)}]"
+        lines.append(f"  {number:>2} {result.stack.name:<22} {result.stack.describe()}{state}")
+    numbers = {result.stack.name: number for number, result in enumerate(results, 1)}
+    width = 17
+    header = f"{'scenario':<{name_width}} {'backend':<8} {'variant':<7} " + "".join(
+        f"{numbers[c]:<{width}}" for c in grid.columns
+    )
+    lines += ["", header.rstrip(), "-" * len(header.rstrip())]
+    for row in grid.rows:
+        scenario, backend, variant = row
+        cells = "".join(f"{cell(grid.get(c, row))[: width - 1]:<{width}}" for c in grid.columns)
+        lines.append(f"{scenario[:name_width]:<{name_width}} {backend:<8} {variant:<7} {cells}".rstrip())
+    lines += ["", f"{_NOT_OK_MARK} marks a run that was not as expected.", *totals(results)]
+    return lines
+
+
+def _first(text: str) -> str:
+    return text.splitlines()[0] if text else ""
+
+
+def totals(results: Sequence[SetResult]) -> list[str]:
+    lines = []
+    for result in results:
+        counts: dict[str, int] = {}
+        for record in result.records:
+            counts[record.status.value] = counts.get(record.status.value, 0) + 1
+        said = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or str(result.status)
+        lines.append(f"{result.stack.name}: {said}; {result.seconds:.0f} s")
+    return lines
+
+
+def drift_markdown(results: Sequence[SetResult]) -> str:
+    """The generated RESULTS.md section: the sets with their resolved versions, then the drift table."""
+    grid = Grid.of(results)
+    shown = ("python", "pytest", "pytest-asyncio", "sqlalchemy", "httpx", "starlette", "fastapi", "aiosqlite")
+    lines = [
+        "<!-- matrix -->",
+        "## Across library versions",
+        "",
+        "Generated by `nox -s matrix -- --markdown RESULTS.md` from the run it describes; each stack set is "
+        "declared in `stacks.toml`. A cell is what the run did; `n/a` means the variant needs versions the "
+        f"set does not have (the reason is in the JSON records); `{_NOT_OK_MARK}` marks a run that was not "
+        "as expected.",
+        "",
+        "| # | stack set | why | " + " | ".join(shown) + " |",
+        "|---|---|---|" + "---|" * len(shown),
+    ]
+    for number, result in enumerate(results, 1):
+        found = result.records[0].versions if result.records else {}
+        why = result.stack.why if result.status is SetStatus.RAN else f"{result.status}: {result.stack.why}"
+        lines.append(
+            f"| {number} | {result.stack.name} | {_md(why)} | "
+            + " | ".join(str(found.get(package) or "-") for package in shown) + " |"
+        )
+    numbers = {result.stack.name: number for number, result in enumerate(results, 1)}
+    lines += [
+        "",
+        "| scenario | backend | variant | " + " | ".join(str(numbers[c]) for c in grid.columns) + " |",
+        "|---|---|---|" + "---|" * len(grid.columns),
+    ]
+    for row in grid.rows:
+        scenario, backend, variant = row
+        cells = " | ".join(_md(cell(grid.get(c, row))) for c in grid.columns)
+        lines.append(f"| [{scenario}](scenarios/{scenario}/README.md) | {backend} | {variant} | {cells} |")
+    runs = [r for result in results for r in result.records]
+    ok = sum(r.ok for r in runs)
+    lines += ["", f"{ok} of {len(runs)} runs as expected or not applicable.", "<!-- matrix-end -->", ""]
+    return "\n".join(lines)
+
+
+def write_drift_markdown(path: Path, results: Sequence[SetResult]) -> None:
+    """Replace the matrix section of `path` (RESULTS.md), keeping the rest; append it if absent."""
+    write_section(path, drift_markdown(results))
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_junit(path: Path, results: Sequence[SetResult]) -> None:
+    """JUnit XML: a suite per stack set, a case per scenario × variant × backend, so CI systems list them."""
+    suites = ElementTree.Element("testsuites", name="async-testing-lab matrix")
+    for result in results:
+        suite = ElementTree.SubElement(suites, "testsuite", name=result.stack.name)
+        cases = 0
+        failures = skipped = errors = 0
+        if result.status is not SetStatus.RAN:
+            case = ElementTree.SubElement(suite, "testcase", classname=result.stack.name, name="install")
+            tag = "skipped" if result.status is SetStatus.SKIPPED else "error"
+            ElementTree.SubElement(case, tag, message=result.detail.splitlines()[0]).text = result.detail
+            cases, skipped, errors = 1, int(tag == "skipped"), int(tag == "error")
+        for record in result.records:
+            cases += 1
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=f"{result.stack.name}.{record.scenario}",
+                name=f"{record.variant}[{record.backend}]", time=f"{record.seconds:.3f}",
+            )
+            if record.status is Status.NOT_APPLICABLE:
+                skipped += 1
+                ElementTree.SubElement(case, "skipped", message=record.detail)
+            elif not record.ok:
+                failures += 1
+                message = f"{record.status}: expected {record.expected}; got {cell(record)}"
+                failure = ElementTree.SubElement(case, "failure", message=message, type=str(record.status))
+                failure.text = "\n".join(filter(None, [record.error_message, record.detail]))
+        suite.set("tests", str(cases))
+        suite.set("failures", str(failures))
+        suite.set("errors", str(errors))
+        suite.set("skipped", str(skipped))
+        suite.set("time", f"{result.seconds:.1f}")
+    ElementTree.indent(suites)
+    ElementTree.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # appears, disappears, changes, message, status, applies, n/a, added, removed
+    key: tuple[str, str, str]
+    old: Record | None
+    new: Record | None
+
+    def line(self) -> str:
+        scenario, variant, backend = self.key
+        where = f"{scenario} {variant} {backend}"
+        old, new = self.old, self.new
+        if old is None or new is None:
+            return f"{self.kind:<10} {where}: only in the {'new' if old is None else 'old'} run"
+        if self.kind == "message":
+            return (f"{self.kind:<10} {where}: {outcome(new)}\n"
+                    f"{'':<11}- {_one_line(old.error_message)}\n{'':<11}+ {_one_line(new.error_message)}")
+        said = f"{outcome(old)} -> {outcome(new)}"
+        if old.status is not new.status:
+            said += f" (status {old.status} -> {new.status})"
+        return f"{self.kind:<10} {where}: {said}"
+
+
+def _one_line(text: str | None, width: int = 150) -> str:
+    text = " ".join(portable(text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def diff(old: Iterable[Record], new: Iterable[Record]) -> list[Change]:
+    """What changed between two runs of the same catalogue, run by run: the upgrade preview."""
+    before, after = {r.key: r for r in old}, {r.key: r for r in new}
+    changes = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is None or now is None:
+            changes.append(Change("added" if was is None else "removed", key, was, now))
+            continue
+        fails_before, fails_now = _fails(was), _fails(now)
+        if (was.status is Status.NOT_APPLICABLE) != (now.status is Status.NOT_APPLICABLE):
+            kind = "n/a" if now.status is Status.NOT_APPLICABLE else "applies"  # not a failure's change
+        elif fails_now and not fails_before:
+            kind = "appears"
+        elif fails_before and not fails_now:
+            kind = "disappears"
+        elif outcome(was) != outcome(now):
+            kind = "changes"
+        elif _comparable(was.error_message) != _comparable(now.error_message):
+            kind = "message"
+        elif was.status is not now.status:
+            kind = "status"
+        else:
+            continue
+        changes.append(Change(kind, key, was, now))
+    return changes
+
+
+# A hex token: masked as a number is, since one of digits alone (one in sixteen of six) is a number
+_HEX = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{6,}(?![0-9A-Za-z])")
+
+
+def _comparable(message: str | None) -> str:
+    """A message without what changes from run to run: paths, addresses, values random by construction
+    (salts, hashes, tokens), and every number in it (a loopback port, `Task-597`, a file descriptor), so
+    that only a different message counts.
+    """
+    text = portable(message or "")
+    for pattern in _RANDOM:
+        text = pattern.sub("…", text)
+    return _NUMBER.sub("#", _HEX.sub("#", text))
+
+
+def _fails(record: Record) -> bool:
+    return outcome(record) != "passes"  # n/a on either side is sorted out before this is asked
+
+
+def stacks_in(records: Iterable[Record]) -> list[str]:
+    return list(dict.fromkeys(r.stack for r in records))

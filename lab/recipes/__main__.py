@@ -1,0 +1,5 @@
+import sys
+
+from lab.recipes.command import main
+
+raise SystemExit(main(sys.argv[1:]))

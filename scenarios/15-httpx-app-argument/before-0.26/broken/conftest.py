@@ -1,0 +1,92 @@
+"""The canonical conftest, but with the client built the way httpx < 0.28 allowed: `AsyncClient(app=...)`.
+
+httpx 0.27 deprecated the `app` shortcut and 0.28 removed it; the transport must now be explicit.
+
+Written for pytest-asyncio 0.24-0.25, before `asyncio_default_test_loop_scope`: a collection hook
+moves every async test into the session loop.
+"""
+
+import os
+
+import pytest
+import pytest_asyncio
+from asgi_lifespan import LifespanManager
+from httpx import AsyncClient
+from pytest_asyncio import is_async_test
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from shared_app import Base, Settings, create_app, get_db
+from shared_app.testing import serve_upstream
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+API_TOKEN = "test-token"
+
+
+def pytest_collection_modifyitems(items):
+    """Run every async test in the session-scoped loop: no `asyncio_default_test_loop_scope` before 0.26."""
+    pytest_asyncio_tests = (item for item in items if is_async_test(item))
+    session_scope_marker = pytest.mark.asyncio(loop_scope="session")
+    for async_test in pytest_asyncio_tests:
+        async_test.add_marker(session_scope_marker, append=False)
+
+
+@pytest.fixture(scope="session")
+def upstream_url():
+    with serve_upstream() as url:
+        yield url
+
+
+def use_real_sqlite_transactions(engine):
+    """SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN, so SAVEPOINTs nest inside it."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def engine():
+    engine = create_async_engine(DATABASE_URL)
+    if engine.dialect.name == "sqlite":
+        use_real_sqlite_transactions(engine)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_session(engine):
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        yield session
+        await session.close()
+        await outer.rollback()
+
+
+@pytest.fixture
+async def app(db_session, upstream_url):
+    settings = Settings(DATABASE_URL, upstream_url, API_TOKEN, create_schema=False)
+    app = create_app(settings)
+    app.dependency_overrides[get_db] = lambda: db_session
+    yield app
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+async def client(app):
+    async with LifespanManager(app) as manager:
+        # The form FastAPI's docs and countless tutorials showed until httpx 0.28 removed it.
+        async with AsyncClient(app=manager.app, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+def auth_headers():
+    return {"Authorization": f"Bearer {API_TOKEN}"}

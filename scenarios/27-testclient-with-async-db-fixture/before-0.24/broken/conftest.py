@@ -1,0 +1,90 @@
+"""Synchronous tests through TestClient, on top of the usual pytest-asyncio database fixtures.
+
+The engine, the test's connection and its session are made by async fixtures, on pytest-asyncio's loop.
+TestClient then runs the app, and so the routes that use that session, on its own loop in another thread.
+"""
+
+import asyncio
+import os
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from shared_app import Base, Settings, create_app, get_db
+from shared_app.testing import serve_upstream
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+API_TOKEN = "test-token"
+
+
+@pytest.fixture(scope="session")
+def upstream_url():
+    with serve_upstream() as url:
+        yield url
+
+
+def use_real_sqlite_transactions(engine):
+    """SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN, so SAVEPOINTs nest inside it."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def event_loop():
+    """One loop for the whole session: the engine's connections and every test run on it."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+async def create_schema(engine):
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+
+
+@pytest.fixture(scope="session")
+def engine(event_loop):
+    engine = create_async_engine(DATABASE_URL)
+    if engine.dialect.name == "sqlite":
+        use_real_sqlite_transactions(engine)
+    event_loop.run_until_complete(create_schema(engine))
+    yield engine
+    event_loop.run_until_complete(engine.dispose())
+
+
+@pytest.fixture
+async def db_session(engine):
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        yield session
+        await session.close()
+        await outer.rollback()
+
+
+@pytest.fixture
+async def app(db_session, upstream_url):
+    settings = Settings(DATABASE_URL, upstream_url, API_TOKEN, create_schema=False)
+    app = create_app(settings)
+    app.dependency_overrides[get_db] = lambda: db_session
+    yield app
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def auth_headers():
+    return {"Authorization": f"Bearer {API_TOKEN}"}

@@ -1,0 +1,94 @@
+"""The lab's pattern (session-loop engine, a per-test transaction, the app given the test's session through
+`app.dependency_overrides`), with the override keyed on the `get_db` of the project's own `database` module.
+
+That module defines a `get_db` of its own; the app's routes depend on `shared_app`'s, another function.
+"""
+
+import os
+
+import pytest
+import pytest_asyncio
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from pytest_asyncio import is_async_test
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from shared_app import Base, Settings, create_app
+from shared_app.testing import serve_upstream
+
+from database import get_db
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+API_TOKEN = "test-token"
+
+
+@pytest.fixture(scope="session")
+def upstream_url():
+    with serve_upstream() as url:
+        yield url
+
+
+def pytest_collection_modifyitems(items):
+    """Run every async test in the session's loop, where the engine and the other fixtures run."""
+    for item in items:
+        if is_async_test(item):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+
+
+def use_real_sqlite_transactions(engine):
+    """SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN, so SAVEPOINTs nest inside it."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def engine():
+    engine = create_async_engine(DATABASE_URL)
+    if engine.dialect.name == "sqlite":
+        use_real_sqlite_transactions(engine)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(Base.metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_session(engine):
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        yield session
+        await session.close()
+        await outer.rollback()
+
+
+@pytest.fixture
+async def app(db_session, upstream_url):
+    async def override_get_db():
+        """The app's database dependency, for the tests: the test's own session."""
+        yield db_session
+
+    app = create_app(Settings(DATABASE_URL, upstream_url, API_TOKEN, create_schema=False))
+    app.dependency_overrides[get_db] = override_get_db
+    yield app
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+async def client(app):
+    async with LifespanManager(app) as manager:
+        async with AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+def auth_headers():
+    return {"Authorization": f"Bearer {API_TOKEN}"}

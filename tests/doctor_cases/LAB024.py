@@ -1,0 +1,22 @@
+#: pytest.ini: [pytest]
+#: pytest.ini: asyncio_mode = auto
+#: pytest.ini: asyncio_default_fixture_loop_scope = function
+#: tests/test_a.py: async def test_a(client):
+#: tests/test_a.py:     await client.get("/users")
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+app = FastAPI()
+
+
+@pytest.fixture
+async def client():
+    async with AsyncClient(transport=ASGITransport(app=app)) as client:  # error: LAB024
+        yield client
+
+
+@pytest.fixture
+async def based():
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
