@@ -93,6 +93,29 @@ def test_an_engine_made_at_import_is_named_where_its_connection_moves_loops(proj
     result.stdout.fnmatch_lines(["*lab guard: LAB001 *", "*= lab guard =*", "*test_two (call): LAB001 *"])
 
 
+def test_a_finding_is_kept_when_the_run_dies_in_the_same_phase(project):
+    """A driver that segfaults after the loop change (asyncpg under scenario 03) kills pytest before the phase
+    ends: the finding is already in the report file, which `lab run --guard` reads."""
+    project.makeconftest(ENGINE_AT_IMPORT)
+    project.makepyfile(test_it="""
+import os, signal
+from sqlalchemy import text
+
+async def test_one(engine):
+    async with engine.connect() as conn:
+        await conn.scalar(text("select 1"))
+
+async def test_two(engine):
+    async with engine.connect() as conn:
+        await conn.scalar(text("select 2"))
+    os.kill(os.getpid(), signal.SIGKILL)  # as a crash: this phase never ends, no hook runs after it
+""")
+    result, findings = guarded(project, "-p", "no:faulthandler", leaks=True)
+    assert result.ret == -9
+    assert rules(findings) == {"LAB001"}
+    assert findings[0]["test"].endswith("::test_two")
+
+
 def test_an_engine_made_and_disposed_in_each_tests_loop_is_quiet(project):
     project.makeconftest("""
         import os, pytest

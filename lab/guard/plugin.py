@@ -14,6 +14,7 @@ Three ways of seeing one:
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import warnings
@@ -173,6 +174,7 @@ class Guard:
             found = Finding.of(code, message, self.context.nodeid, self.context.phase)
             self.findings.append(found)
             self._unshown.append(found)
+            self._save()  # at once: a crash later in this phase (a segfault) must not lose it
 
     def _in_test(self, form: str = " in test `{}`") -> str:
         return form.format(self.context.test) if self.context.test else ""
@@ -182,8 +184,6 @@ class Guard:
         phases, where pytest's capture is suspended (a finding may come from another thread, or the GC)."""
         with self._lock:
             unshown, self._unshown = self._unshown, []
-        if unshown:
-            self._save()  # now, not only at the end: a run that crashes later keeps what was found
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         for found in unshown:
             if terminal is not None:
@@ -328,7 +328,9 @@ class Guard:
         if path:
             worker = getattr(self.config, "workerinput", {}).get("workerid")
             target = Path(f"{path}.{worker}" if worker else path)
-            target.write_text(json.dumps([f.to_json() for f in self.findings], indent=1))
+            partial = target.with_name(f".partial-{target.name}")  # outside the `lab run` glob
+            partial.write_text(json.dumps([f.to_json() for f in self.findings], indent=1))
+            os.replace(partial, target)  # whole or not at all, whenever the run dies
 
     # -- around each test --------------------------------------------------------------------------------
 
