@@ -20,10 +20,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from lab.core.classify import same_type
 from lab.core.report import Terminal
 from lab.core.scenarios import BACKENDS, Catalogue, Scenario
+
+_Parser = TypeVar("_Parser", bound=argparse.ArgumentParser)  # the CLI's own subclass, with its error messages
 
 RECORDED = "recorded"  # the folder, beside scenario.toml, of each variant's recorded traceback per backend
 BONUS = 0.25  # an exception the scenario's expectations name, with a message their pattern matches
@@ -267,8 +270,7 @@ def explain_command(options: argparse.Namespace, terminal: Terminal) -> int:
     return explain(found, pasted, terminal, top=options.top)
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-               parents: Sequence[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[_Parser], parents: Sequence[_Parser]) -> None:
     """`lab explain`'s options, kept here so that the CLI only names the command."""
     parser = sub.add_parser("explain", parents=list(parents),
                             help="which scenarios a pasted error and traceback look like, best first")
