@@ -58,7 +58,7 @@ def test_catalogue_on_the_server_named_by_test_database_url(on_the_server):
 def test_the_guard_changes_no_outcome_and_names_each_mode_it_covers(tmp_path, server_url, on_the_server):
     """`lab run --guard` over the whole catalogue: every run's status as without it; each broken run of a
     covered mode carries the finding naming its scenario, written before pytest shows the driver's error
-    (unless a signal killed the run first);
+    (or before a segfault ends the run);
     no fixed variant, and not `recommended/`, has any finding."""
     keep = tmp_path / "runs"
     guarded = Scenarios(REPO / "scenarios", tmp_path).run(
@@ -80,10 +80,7 @@ def test_the_guard_changes_no_outcome_and_names_each_mode_it_covers(tmp_path, se
         output = (keep / f"{name}-{variant}-{backend}" / ".lab-output.txt").read_text(errors="replace")
         finding = output.find(f"lab guard: {rule} ")
         error = _DRIVER_ERROR.search(output)
-        # killed by a signal (03's asyncpg segfault): the phase never ended to write the line, but the
-        # report file, written when the guard saw it, still carries the finding
-        died = (record["error_type"] or "").startswith("SIG")
-        if found.get(rule) != name or (finding < 0 and not died):
+        if found.get(rule) != name or finding < 0:
             problems.append(f"{name} broken {backend}: {rule} not found, only {sorted(found)}")
         elif error is not None and error.start() < finding:
             problems.append(f"{name} broken {backend}: {rule} only after the driver's error")

@@ -91,11 +91,12 @@ def test_an_engine_made_at_import_is_named_where_its_connection_moves_loops(proj
     assert "made at import (conftest.py:5)" in findings[0]["message"]
     assert "opened on the function loop of `test_one`" in findings[0]["message"]
     result.stdout.fnmatch_lines(["*lab guard: LAB001 *", "*= lab guard =*", "*test_two (call): LAB001 *"])
+    assert result.stdout.str().count("lab guard: LAB001 ") == 1  # live, and not again at the phase's end
 
 
 def test_a_finding_is_kept_when_the_run_dies_in_the_same_phase(project):
     """A driver that segfaults after the loop change (asyncpg under scenario 03) kills pytest before the phase
-    ends: the finding is already in the report file, which `lab run --guard` reads."""
+    ends: the finding is already on the terminal, and in the report file, which `lab run --guard` reads."""
     project.makeconftest(ENGINE_AT_IMPORT)
     project.makepyfile(test_it="""
 import os, signal
@@ -114,6 +115,15 @@ async def test_two(engine):
     assert result.ret == -9
     assert rules(findings) == {"LAB001"}
     assert findings[0]["test"].endswith("::test_two")
+    result.stdout.fnmatch_lines(["*lab guard: LAB001 *used from the function loop of `test_two`*"])
+
+
+def test_a_finding_is_written_live_without_pytests_capture(project):
+    project.makeconftest(ENGINE_AT_IMPORT)
+    project.makepyfile(test_it=TWO_QUERIES)
+    result, _ = guarded(project, "-p", "no:capture")
+    result.assert_outcomes(passed=2, warnings=1)
+    assert result.stdout.str().count("lab guard: LAB001 ") == 1
 
 
 def test_an_engine_made_and_disposed_in_each_tests_loop_is_quiet(project):

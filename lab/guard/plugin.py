@@ -13,6 +13,7 @@ Three ways of seeing one:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -57,6 +58,7 @@ class Guard:
         self.findings: list[Finding] = []
         self._said: set[tuple[object, ...]] = set()
         self._unshown: list[Finding] = []
+        self._written: set[int] = set()  # ids of the unshown findings already on the terminal
         self._lock = threading.Lock()
         self._engines: weakref.WeakKeyDictionary[Any, Origin] = weakref.WeakKeyDictionary()  # pool -> engine
         self._connections: weakref.WeakKeyDictionary[Any, _Connection] = weakref.WeakKeyDictionary()
@@ -113,6 +115,7 @@ class Guard:
         self.report(code, f"the {made.what}{engine}, {opened}, is used from "
                           f"{self.loops.of(using, self.context)}{self._in_test()}{possible}",
                     key=(code, id(tracked), id(using)))
+        self._write_now()
 
     def _connection_rule(self, tracked: _Connection, own: Any) -> str:
         """Which catalogue mistake put this connection on another loop, from where its engine was made."""
@@ -179,14 +182,31 @@ class Guard:
     def _in_test(self, form: str = " in test `{}`") -> str:
         return form.format(self.context.test) if self.context.test else ""
 
+    def _write_now(self) -> None:
+        """Put what was found on the terminal at once: the driver may segfault next (03 on asyncpg), ending
+        the run before the phase would. Capture is set aside as pytest's own live logging does."""
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is None:
+            return
+        capman = self.config.pluginmanager.get_plugin("capturemanager")  # None under `-p no:capture`
+        with self._lock:
+            new = [found for found in self._unshown if id(found) not in self._written]
+            self._written.update(id(found) for found in new)
+        if not new:  # a use already reported: no capture to set aside, on a hot path
+            return
+        with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+            for found in new:
+                terminal.write_line(f"lab guard: {found.line()}")
+
     def _show(self) -> None:
         """Write what was found since the last phase and record it as warnings: from the main thread between
         phases, where pytest's capture is suspended (a finding may come from another thread, or the GC)."""
         with self._lock:
             unshown, self._unshown = self._unshown, []
+            written, self._written = self._written, set()
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         for found in unshown:
-            if terminal is not None:
+            if terminal is not None and id(found) not in written:
                 terminal.write_line(f"lab guard: {found.line()}")
             message = warnings.WarningMessage(LabGuardWarning(found.line()), LabGuardWarning, "lab.guard", 0)
             # Straight to pytest's warning record, past the filters: `filterwarnings = error` must not turn
