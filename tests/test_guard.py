@@ -59,13 +59,17 @@ async def test_two(engine):
 
 
 def guarded(
-    pytester: pytest.Pytester, *args: str, leaks: bool = False
+    pytester: pytest.Pytester, *args: str, leaks: bool = False, timeout: float | None = None
 ) -> tuple[pytest.RunResult, list[dict[str, str]]]:
     """Run the inner project under the guard; its outcome and the findings it wrote. An inner project that
-    `leaks` a resource on purpose runs in a process of its own, so that the leak is never reported here."""
+    `leaks` a resource on purpose, or may hang (`timeout`), runs in a process of its own, so that the leak is
+    never reported here."""
     report = pytester.path / "guard.json"
-    run = pytester.runpytest_subprocess if leaks else pytester.runpytest
-    result = run("-p", "lab.guard", "--guard-report", str(report), "-p", "no:cacheprovider", *args)
+    arguments = ("-p", "lab.guard", "--guard-report", str(report), "-p", "no:cacheprovider", *args)
+    if leaks or timeout is not None:
+        result = pytester.runpytest_subprocess(*arguments, timeout=timeout)
+    else:
+        result = pytester.runpytest(*arguments)
     return result, json.loads(report.read_text()) if report.is_file() else []
 
 
@@ -111,7 +115,7 @@ async def test_two(engine):
         await conn.scalar(text("select 2"))
     os.kill(os.getpid(), signal.SIGKILL)  # as a crash: this phase never ends, no hook runs after it
 """)
-    result, findings = guarded(project, "-p", "no:faulthandler", leaks=True)
+    result, findings = guarded(project, leaks=True)
     assert result.ret == -9
     assert rules(findings) == {"LAB001"}
     assert findings[0]["test"].endswith("::test_two")
@@ -124,6 +128,19 @@ def test_a_finding_is_written_live_without_pytests_capture(project):
     result, _ = guarded(project, "-p", "no:capture")
     result.assert_outcomes(passed=2, warnings=1)
     assert result.stdout.str().count("lab guard: LAB001 ") == 1
+
+
+def test_a_finding_reported_inside_a_report_on_the_same_thread_does_not_deadlock(project):
+    """What a GC finalizer does when it runs while the guard is writing its report: it reports too."""
+    project.makepyfile(test_it="""
+def test_nested(request):
+    guard = request.config.pluginmanager.get_plugin("lab-guard")
+    with guard._lock:  # where the garbage collector may interrupt the guard
+        guard.report("LAB019", "an engine's connection finalised", key=("nested",))
+""")
+    result, findings = guarded(project, timeout=60)
+    result.assert_outcomes(passed=1)
+    assert rules(findings) == {"LAB019"}
 
 
 def test_an_engine_made_and_disposed_in_each_tests_loop_is_quiet(project):

@@ -59,7 +59,8 @@ class Guard:
         self._said: set[tuple[object, ...]] = set()
         self._unshown: list[Finding] = []
         self._written: set[int] = set()  # ids of the unshown findings already on the terminal
-        self._lock = threading.Lock()
+        # Reentrant: the GC may run a finalizer that reports (LAB019, LAB016) inside a report on this thread
+        self._lock = threading.RLock()
         self._engines: weakref.WeakKeyDictionary[Any, Origin] = weakref.WeakKeyDictionary()  # pool -> engine
         self._connections: weakref.WeakKeyDictionary[Any, _Connection] = weakref.WeakKeyDictionary()
         self._sessions: weakref.WeakKeyDictionary[Any, Origin] = weakref.WeakKeyDictionary()
